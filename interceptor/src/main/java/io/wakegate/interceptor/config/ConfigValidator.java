@@ -1,0 +1,248 @@
+package io.wakegate.interceptor.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the {@link RawConfig} read from a file into a {@link WakegateConfig}: fills in
+ * defaults and checks every rule, recording each problem with its field path. It reports
+ * all problems; only when there are none does it build the records (whose constructors
+ * check the same {@link Checks} and therefore do not throw).
+ */
+final class ConfigValidator {
+
+    private final Problems problems;
+
+    ConfigValidator(Problems problems) {
+        this.problems = problems;
+    }
+
+    /** The config, or {@code null} if {@link #problems} holds anything afterwards. */
+    WakegateConfig validate(RawConfig raw) {
+        ServerConfig server = server(raw.server);
+        LimitsConfig limits = limits(raw.limits);
+        ForwardingConfig forwarding = forwarding(raw.forwarding);
+        ShutdownConfig shutdown = shutdown(raw.shutdown);
+        List<RouteConfig> routes = routes(raw.routes);
+        return problems.isEmpty() ? new WakegateConfig(server, limits, forwarding, shutdown, routes) : null;
+    }
+
+    private ServerConfig server(RawConfig.Server raw) {
+        if (raw == null) {
+            return ServerConfig.defaults();
+        }
+        String bindAddress = or(raw.bindAddress, ServerConfig.DEFAULT_BIND_ADDRESS);
+        long port = or(raw.port, (long) ServerConfig.DEFAULT_PORT);
+        String adminBindAddress = or(raw.adminBindAddress, ServerConfig.DEFAULT_ADMIN_BIND_ADDRESS);
+        long adminPort = or(raw.adminPort, (long) ServerConfig.DEFAULT_ADMIN_PORT);
+        problems.add("server.bindAddress", Checks.notBlank(bindAddress, "an address"));
+        problems.add("server.port", Checks.port(port));
+        problems.add("server.adminBindAddress", Checks.notBlank(adminBindAddress, "an address"));
+        problems.add("server.adminPort", Checks.port(adminPort));
+        problems.add("server.adminPort", Checks.distinctPorts(port, adminPort));
+        return problems.covers("server") ? null : new ServerConfig(bindAddress, (int) port, adminBindAddress, (int) adminPort);
+    }
+
+    private LimitsConfig limits(RawConfig.Limits raw) {
+        if (raw == null) {
+            return LimitsConfig.defaults();
+        }
+        long initialLine = intSize("limits.maxInitialLineLength", raw.maxInitialLineLength,
+                LimitsConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH);
+        long headerSize = intSize("limits.maxHeaderSize", raw.maxHeaderSize, LimitsConfig.DEFAULT_MAX_HEADER_SIZE);
+        long bodySize = size("limits.maxRequestBodySize", raw.maxRequestBodySize,
+                LimitsConfig.DEFAULT_MAX_REQUEST_BODY_SIZE);
+        Duration headerTimeout = duration("limits.requestHeaderTimeout", raw.requestHeaderTimeout,
+                LimitsConfig.DEFAULT_REQUEST_HEADER_TIMEOUT);
+        Duration idleTimeout = duration("limits.idleTimeout", raw.idleTimeout, LimitsConfig.DEFAULT_IDLE_TIMEOUT);
+        int pendingTotal = count("limits.maxPendingRequestsTotal", raw.maxPendingRequestsTotal,
+                LimitsConfig.DEFAULT_MAX_PENDING_REQUESTS_TOTAL);
+        return problems.covers("limits") ? null : new LimitsConfig((int) initialLine, (int) headerSize, bodySize,
+                headerTimeout, idleTimeout, pendingTotal);
+    }
+
+    private ForwardingConfig forwarding(RawConfig.Forwarding raw) {
+        if (raw == null) {
+            return ForwardingConfig.defaults();
+        }
+        Duration connect = duration("forwarding.connectTimeout", raw.connectTimeout,
+                ForwardingConfig.DEFAULT_CONNECT_TIMEOUT);
+        Duration responseHeader = duration("forwarding.responseHeaderTimeout", raw.responseHeaderTimeout,
+                ForwardingConfig.DEFAULT_RESPONSE_HEADER_TIMEOUT);
+        Duration idle = duration("forwarding.backendIdleTimeout", raw.backendIdleTimeout,
+                ForwardingConfig.DEFAULT_BACKEND_IDLE_TIMEOUT);
+        int maxIdle = count("forwarding.maxIdleConnectionsPerEndpoint", raw.maxIdleConnectionsPerEndpoint,
+                ForwardingConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT);
+        return problems.covers("forwarding") ? null : new ForwardingConfig(connect, responseHeader, idle, maxIdle);
+    }
+
+    private ShutdownConfig shutdown(RawConfig.Shutdown raw) {
+        if (raw == null) {
+            return ShutdownConfig.defaults();
+        }
+        Duration readiness = duration("shutdown.readinessDelay", raw.readinessDelay,
+                ShutdownConfig.DEFAULT_READINESS_DELAY);
+        Duration drain = duration("shutdown.drainTimeout", raw.drainTimeout, ShutdownConfig.DEFAULT_DRAIN_TIMEOUT);
+        return problems.covers("shutdown") ? null : new ShutdownConfig(readiness, drain);
+    }
+
+    private List<RouteConfig> routes(List<RawConfig.Route> raw) {
+        List<RouteConfig> routes = new ArrayList<>();
+        if (raw == null) {
+            return routes;
+        }
+        Map<String, Integer> names = new HashMap<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String path = "routes[" + i + "]";
+            RawConfig.Route route = raw.get(i);
+            if (route == null) {
+                problems.add(path, Checks.missing("a route: a mapping with name and backend"));
+                continue;
+            }
+            if (route.name != null) {
+                Integer first = names.putIfAbsent(route.name, i);
+                if (first != null) {
+                    problems.addMessage(path + ".name", Checks.duplicateRouteName(path + ".name", route.name, first));
+                }
+            }
+            RouteConfig config = route(path, route);
+            if (config != null) {
+                routes.add(config);
+            }
+        }
+        return routes;
+    }
+
+    private RouteConfig route(String path, RawConfig.Route raw) {
+        problems.add(path + ".name", Checks.routeName(raw.name));
+        MatchConfig match = match(path + ".match", raw.match);
+        BackendConfig backend = backend(path + ".backend", raw.backend);
+        HoldConfig hold = hold(path + ".hold", raw.hold);
+        long maxConcurrency = or(raw.maxConcurrencyPerEndpoint, (long) RouteConfig.UNLIMITED_CONCURRENCY);
+        problems.add(path + ".maxConcurrencyPerEndpoint", Checks.nonNegative(maxConcurrency));
+        Duration responseHeaderTimeout = raw.responseHeaderTimeout;
+        if (responseHeaderTimeout != null) {
+            problems.add(path + ".responseHeaderTimeout", Checks.positive(responseHeaderTimeout));
+        }
+        return problems.covers(path) ? null
+                : new RouteConfig(raw.name, match, backend, hold, (int) maxConcurrency, responseHeaderTimeout);
+    }
+
+    private MatchConfig match(String path, RawConfig.Match raw) {
+        if (raw == null) {
+            return MatchConfig.defaults();
+        }
+        List<String> hosts = list(raw.hosts);
+        for (int i = 0; i < hosts.size(); i++) {
+            problems.add(path + ".hosts[" + i + "]", Checks.notBlank(hosts.get(i), "a host pattern"));
+        }
+        List<String> prefixes = list(raw.pathPrefixes);
+        for (int i = 0; i < prefixes.size(); i++) {
+            problems.add(path + ".pathPrefixes[" + i + "]", Checks.pathPrefix(prefixes.get(i)));
+        }
+        List<HeaderMatchConfig> headers = new ArrayList<>();
+        List<RawConfig.HeaderMatch> rawHeaders = list(raw.headers);
+        for (int i = 0; i < rawHeaders.size(); i++) {
+            RawConfig.HeaderMatch header = rawHeaders.get(i);
+            String name = header == null ? null : header.name;
+            String reason = Checks.headerName(name);
+            problems.add(path + ".headers[" + i + "]" + (header == null ? "" : ".name"), reason);
+            if (reason == null) {
+                headers.add(new HeaderMatchConfig(name, header.value));
+            }
+        }
+        return problems.covers(path) ? null : new MatchConfig(hosts, prefixes, headers);
+    }
+
+    private BackendConfig backend(String path, RawConfig.Backend raw) {
+        if (raw == null) {
+            problems.add(path, Checks.missing("a mapping with exactly one of " + String.join(", ", BackendConfig.KINDS)));
+            return null;
+        }
+        String kinds = Checks.exactlyOneKind(raw.staticBackend);
+        if (kinds != null) {
+            problems.add(path, kinds);
+            return null;
+        }
+        StaticBackendConfig staticBackend = staticBackend(path + ".static", raw.staticBackend);
+        return staticBackend == null ? null : new BackendConfig(staticBackend);
+    }
+
+    private StaticBackendConfig staticBackend(String path, RawConfig.StaticBackend raw) {
+        List<String> rawUrls = list(raw.urls);
+        List<URI> urls = new ArrayList<>();
+        if (rawUrls.isEmpty()) {
+            problems.add(path + ".urls", raw.urls == null ? Checks.missing("at least one " + Checks.URL_EXPECTED)
+                    : Checks.NO_URLS);
+        }
+        for (int i = 0; i < rawUrls.size(); i++) {
+            try {
+                urls.add(Checks.parseUrl(rawUrls.get(i)));
+                problems.add(path + ".urls[" + i + "]", Checks.duplicateUrl(urls, urls.size() - 1));
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".urls[" + i + "]", e.getMessage());
+            }
+        }
+        HealthCheckConfig healthCheck = healthCheck(path + ".healthCheck", raw.healthCheck);
+        return problems.covers(path) ? null : new StaticBackendConfig(urls, healthCheck);
+    }
+
+    private HealthCheckConfig healthCheck(String path, RawConfig.HealthCheck raw) {
+        if (raw == null) {
+            return HealthCheckConfig.defaults();
+        }
+        if (raw.path != null) {
+            problems.add(path + ".path", Checks.healthPath(raw.path));
+        }
+        Duration interval = duration(path + ".interval", raw.interval, HealthCheckConfig.DEFAULT_INTERVAL);
+        Duration timeout = duration(path + ".timeout", raw.timeout, HealthCheckConfig.DEFAULT_TIMEOUT);
+        return problems.covers(path) ? null : new HealthCheckConfig(raw.path, interval, timeout);
+    }
+
+    private HoldConfig hold(String path, RawConfig.Hold raw) {
+        if (raw == null) {
+            return HoldConfig.defaults();
+        }
+        Duration coldStart = duration(path + ".coldStartTimeout", raw.coldStartTimeout,
+                HoldConfig.DEFAULT_COLD_START_TIMEOUT);
+        int maxPending = count(path + ".maxPendingRequests", raw.maxPendingRequests,
+                HoldConfig.DEFAULT_MAX_PENDING_REQUESTS);
+        return problems.covers(path) ? null : new HoldConfig(coldStart, maxPending);
+    }
+
+    private Duration duration(String path, Duration value, Duration defaultValue) {
+        Duration d = value != null ? value : defaultValue;
+        problems.add(path, Checks.positive(d));
+        return d;
+    }
+
+    private long size(String path, RawConfig.ByteSize value, long defaultValue) {
+        long bytes = value != null ? value.bytes() : defaultValue;
+        problems.add(path, Checks.positiveSize(bytes));
+        return bytes;
+    }
+
+    private long intSize(String path, RawConfig.ByteSize value, long defaultValue) {
+        long bytes = size(path, value, defaultValue);
+        problems.add(path, Checks.intSize(bytes));
+        return bytes;
+    }
+
+    private int count(String path, Long value, int defaultValue) {
+        long n = or(value, (long) defaultValue);
+        problems.add(path, Checks.positive(n));
+        return (int) n;
+    }
+
+    private static <T> T or(T value, T defaultValue) {
+        return value != null ? value : defaultValue;
+    }
+
+    private static <T> List<T> list(List<T> value) {
+        return value != null ? value : List.of();
+    }
+}

@@ -1,0 +1,97 @@
+package io.wakegate.interceptor.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The YAML file as written: the same shape and keys as the public records, but every field
+ * nullable (absent) so defaults can be told apart from explicit values such as port 0.
+ * {@link ConfigValidator} turns it into a {@link WakegateConfig}.
+ *
+ * <p>Plain classes with fields rather than records on purpose: Jackson binds records
+ * through their constructor, buffering unknown fields until the end of the object, which
+ * loses their path. Integers are {@code Long} so that out-of-range values reach the
+ * validator; durations and sizes are parsed by {@link YamlBinding}'s deserializers.
+ */
+final class RawConfig {
+    public Server server;
+    public Limits limits;
+    public Forwarding forwarding;
+    public Shutdown shutdown;
+    public List<Route> routes;
+
+    static final class Server {
+        public String bindAddress;
+        public Long port;
+        public String adminBindAddress;
+        public Long adminPort;
+    }
+
+    static final class Limits {
+        public ByteSize maxInitialLineLength;
+        public ByteSize maxHeaderSize;
+        public ByteSize maxRequestBodySize;
+        public Duration requestHeaderTimeout;
+        public Duration idleTimeout;
+        public Long maxPendingRequestsTotal;
+    }
+
+    static final class Forwarding {
+        public Duration connectTimeout;
+        public Duration responseHeaderTimeout;
+        public Duration backendIdleTimeout;
+        public Long maxIdleConnectionsPerEndpoint;
+    }
+
+    static final class Shutdown {
+        public Duration readinessDelay;
+        public Duration drainTimeout;
+    }
+
+    static final class Route {
+        public String name;
+        public Match match;
+        public Backend backend;
+        public Hold hold;
+        public Long maxConcurrencyPerEndpoint;
+        public Duration responseHeaderTimeout;
+    }
+
+    static final class Match {
+        public List<String> hosts;
+        public List<String> pathPrefixes;
+        public List<HeaderMatch> headers;
+    }
+
+    static final class HeaderMatch {
+        public String name;
+        public String value;
+    }
+
+    /** One field per backend kind, named by its YAML key, in the order of {@link BackendConfig#KINDS}. */
+    static final class Backend {
+        @JsonProperty("static")
+        public StaticBackend staticBackend;
+    }
+
+    static final class StaticBackend {
+        public List<String> urls;
+        public HealthCheck healthCheck;
+    }
+
+    static final class HealthCheck {
+        public String path;
+        public Duration interval;
+        public Duration timeout;
+    }
+
+    static final class Hold {
+        public Duration coldStartTimeout;
+        public Long maxPendingRequests;
+    }
+
+    /** A size in bytes, written with the {@link Sizes} syntax. */
+    record ByteSize(long bytes) {
+    }
+}
