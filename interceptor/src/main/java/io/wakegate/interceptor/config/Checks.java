@@ -81,6 +81,14 @@ final class Checks {
                 ? Durations.format(duration) + " (expected: a duration > 0, e.g. 30s)" : null;
     }
 
+    static String nonNegative(Duration duration) {
+        if (duration == null) {
+            return missing("a duration >= 0");
+        }
+        return duration.isNegative()
+                ? Durations.format(duration) + " (expected: a duration >= 0, e.g. 5s)" : null;
+    }
+
     static String routeName(String name) {
         String expected = "a route name matching " + RouteConfig.NAME_PATTERN;
         if (name == null) {

@@ -84,8 +84,8 @@ final class ConfigValidator {
         if (raw == null) {
             return ShutdownConfig.defaults();
         }
-        Duration readiness = duration("shutdown.readinessDelay", raw.readinessDelay,
-                ShutdownConfig.DEFAULT_READINESS_DELAY);
+        Duration readiness = raw.readinessDelay != null ? raw.readinessDelay : ShutdownConfig.DEFAULT_READINESS_DELAY;
+        problems.add("shutdown.readinessDelay", Checks.nonNegative(readiness));
         Duration drain = duration("shutdown.drainTimeout", raw.drainTimeout, ShutdownConfig.DEFAULT_DRAIN_TIMEOUT);
         return problems.covers("shutdown") ? null : new ShutdownConfig(readiness, drain);
     }

@@ -16,7 +16,7 @@ public record ShutdownConfig(Duration readinessDelay, Duration drainTimeout) {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     public ShutdownConfig {
-        Checks.require("readinessDelay", Checks.positive(readinessDelay));
+        Checks.require("readinessDelay", Checks.nonNegative(readinessDelay));
         Checks.require("drainTimeout", Checks.positive(drainTimeout));
     }
 

@@ -1,0 +1,316 @@
+package io.wakegate.interceptor;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.wakegate.interceptor.admin.AdminServer;
+import io.wakegate.interceptor.admin.AdminSource;
+import io.wakegate.interceptor.backend.EndpointSource;
+import io.wakegate.interceptor.backend.EndpointSourceFactory;
+import io.wakegate.interceptor.backend.HealthProbe;
+import io.wakegate.interceptor.backend.StaticEndpointSource;
+import io.wakegate.interceptor.config.BackendConfig;
+import io.wakegate.interceptor.config.ForwardingConfig;
+import io.wakegate.interceptor.config.LimitsConfig;
+import io.wakegate.interceptor.config.ServerConfig;
+import io.wakegate.interceptor.config.WakegateConfig;
+import io.wakegate.interceptor.demand.DemandRegistry;
+import io.wakegate.interceptor.demand.DemandView;
+import io.wakegate.interceptor.demand.RouteDemand;
+import io.wakegate.interceptor.forward.BackendPools;
+import io.wakegate.interceptor.forward.ForwardSettings;
+import io.wakegate.interceptor.forward.ProxyContext;
+import io.wakegate.interceptor.forward.ProxyHandler;
+import io.wakegate.interceptor.hold.HoldLimit;
+import io.wakegate.interceptor.http.Reason;
+import io.wakegate.interceptor.http.RequestGuard;
+import io.wakegate.interceptor.metrics.ProxyMetrics;
+import io.wakegate.interceptor.routing.Route;
+import io.wakegate.interceptor.routing.RouteRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running interceptor: the proxy listener, its event loops, the route registry, the admin
+ * server. Owns start, reload and graceful shutdown; the request path lives in the handlers.
+ *
+ * <p>Shutdown ({@link #shutdown()}): readiness turns false; after {@code readinessDelay} the
+ * listener closes and idle connections are closed; held and in-flight requests get
+ * {@code drainTimeout} to finish; what is still held then is answered 503 {@code shutting-down}
+ * and what is still in flight is cut.
+ */
+public final class InterceptorServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(InterceptorServer.class);
+
+    private final WakegateConfig config;
+    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final DemandRegistry demand = new DemandRegistry();
+    private final HoldLimit holdLimit;
+    private final RouteRegistry routes;
+    private final ScheduledExecutorService probes;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final ChannelGroup connections = new DefaultChannelGroup("wakegate-clients", GlobalEventExecutor.INSTANCE);
+    private final BackendPools pools;
+    private Channel listener;
+    private AdminServer admin;
+    private volatile boolean ready;
+    private volatile boolean draining;
+    private boolean stopped;
+
+    private InterceptorServer(WakegateConfig config, EndpointSourceFactory sourceFactory) {
+        this.config = config;
+        LimitsConfig limits = config.limits();
+        ForwardingConfig forwarding = config.forwarding();
+        this.holdLimit = new HoldLimit(limits.maxPendingRequestsTotal());
+        this.probes = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("wakegate-probe", true));
+        EndpointSourceFactory factory = sourceFactory != null ? sourceFactory : this::defaultSource;
+        this.routes = new RouteRegistry(demand, metrics, holdLimit, factory);
+        this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wakegate-accept"),
+                NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("wakegate-io"),
+                NioIoHandler.newFactory());
+        this.pools = new BackendPools(new ForwardSettings(forwarding.connectTimeout(), forwarding.backendIdleTimeout(),
+                forwarding.maxIdleConnectionsPerEndpoint(), limits.maxRequestBodySize(),
+                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE), NioSocketChannel.class);
+    }
+
+    /** Starts with static backends (and any other kinds the default factory knows). */
+    public static InterceptorServer start(WakegateConfig config) throws InterruptedException {
+        return start(config, null);
+    }
+
+    /**
+     * Starts serving {@code config}. {@code sourceFactory} creates endpoint sources for route
+     * backends; null uses the built-in kinds.
+     */
+    public static InterceptorServer start(WakegateConfig config, EndpointSourceFactory sourceFactory)
+            throws InterruptedException {
+        InterceptorServer server = new InterceptorServer(config, sourceFactory);
+        try {
+            server.bind();
+            return server;
+        } catch (InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void bind() throws InterruptedException {
+        routes.apply(config.routes(), config.forwarding());
+        LimitsConfig limits = config.limits();
+        ServerConfig server = config.server();
+        ProxyContext context = new ProxyContext(routes::current, pools, pools.settings(), metrics, () -> draining);
+        RequestGuard guard = new RequestGuard(limits.maxRequestBodySize(), metrics::rejectedUnrouted);
+        listener = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, BackendPools.WATER_MARK)
+                .childHandler(new ProxyChannelInitializer(context, guard, limits.maxInitialLineLength(),
+                        limits.maxHeaderSize(), limits.idleTimeout().toNanos(),
+                        limits.requestHeaderTimeout().toNanos(), connections))
+                .bind(new InetSocketAddress(server.bindAddress(), server.port())).sync().channel();
+        admin = AdminServer.start(server.adminBindAddress(), server.adminPort(), new Admin());
+        ready = true;
+        log.info("proxy listening on {}", listener.localAddress());
+    }
+
+    /**
+     * Applies a reloaded configuration's routes. Listener addresses, limits and forwarding
+     * settings take effect at the next start; a change to them is logged.
+     */
+    public void reload(WakegateConfig next) {
+        if (!next.server().equals(config.server()) || !next.limits().equals(config.limits())
+                || !next.forwarding().equals(config.forwarding()) || !next.shutdown().equals(config.shutdown())) {
+            log.warn("configuration reload: server, limits, forwarding and shutdown settings apply at the next "
+                    + "restart; routes are applied now");
+        }
+        routes.apply(next.routes(), config.forwarding());
+    }
+
+    public InetSocketAddress proxyAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    /** The demand counters, for the scaler reporter. */
+    public DemandView demand() {
+        return demand;
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    public RouteRegistry routes() {
+        return routes;
+    }
+
+    /** Idle pooled backend connections, for tests. */
+    public int idleBackendConnections() {
+        return pools.idleConnections();
+    }
+
+    /** Graceful shutdown as configured. Blocks the calling thread (never an event loop). */
+    public synchronized void shutdown() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        Duration readinessDelay = config.shutdown().readinessDelay();
+        Duration drainTimeout = config.shutdown().drainTimeout();
+        log.info("shutting down: readiness off, listener closes in {}, drain up to {}", readinessDelay, drainTimeout);
+        ready = false;
+        sleep(readinessDelay.toMillis());
+        draining = true;
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        closeIdleConnections();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (busy() && System.nanoTime() < deadline) {
+            sleep(50);
+            closeIdleConnections();
+        }
+        if (busy()) {
+            log.warn("drain period over: answering held requests 503 and cutting what is still in flight");
+        }
+        routes.closeGates(Reason.SHUTTING_DOWN);
+        sleep(100); // let the 503s be written
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        stopResources();
+        log.info("stopped");
+    }
+
+    @Override
+    public void close() {
+        if (listener == null) {
+            stopped = true;
+            stopResources();
+            return;
+        }
+        shutdown();
+    }
+
+    private void stopResources() {
+        routes.close();
+        probes.shutdownNow();
+        if (admin != null) {
+            admin.close();
+        }
+        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private boolean busy() {
+        for (RouteDemand d : demand.snapshot()) {
+            if (d.active()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes connections waiting for a next request; busy ones close when their exchange ends. */
+    private void closeIdleConnections() {
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                ProxyHandler h = ch.pipeline().get(ProxyHandler.class);
+                if (h != null && !h.busy()) {
+                    ch.close();
+                }
+            });
+        }
+    }
+
+    private EndpointSource defaultSource(String route, BackendConfig backend) {
+        if (backend.staticBackend() != null) {
+            var s = backend.staticBackend();
+            return new StaticEndpointSource(route, s.urls(),
+                    new HealthProbe(s.healthCheck().path(), s.healthCheck().timeout()),
+                    s.healthCheck().interval(), probes);
+        }
+        throw new IllegalArgumentException("route " + route + ": backend kind " + backend.kind()
+                + " is not supported by this interceptor");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What the admin server reports. */
+    private final class Admin implements AdminSource {
+        @Override
+        public boolean ready() {
+            return ready;
+        }
+
+        @Override
+        public String metrics() {
+            return metrics.scrape();
+        }
+
+        @Override
+        public Object queue() {
+            Map<String, RouteDemand> byRoute = new LinkedHashMap<>();
+            for (RouteDemand d : demand.snapshot()) {
+                byRoute.put(d.route(), d);
+            }
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Route route : routes.current().list()) {
+                RouteDemand d = byRoute.get(route.name());
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("route", route.name());
+                entry.put("held", d == null ? 0 : d.held());
+                entry.put("inFlight", d == null ? 0 : d.inFlight());
+                entry.put("requestCount", d == null ? 0 : d.requestCount());
+                entry.put("backend", route.source() == null ? "none" : route.source().state());
+                List<Map<String, Object>> endpoints = new ArrayList<>();
+                route.gate().readyEndpoints().forEach(e -> {
+                    Map<String, Object> ep = new LinkedHashMap<>();
+                    ep.put("endpoint", e.name());
+                    ep.put("outstanding", e.outstanding());
+                    endpoints.add(ep);
+                });
+                entry.put("readyEndpoints", endpoints);
+                out.add(entry);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("routes", out);
+            doc.put("heldTotal", holdLimit.held());
+            doc.put("maxHeldTotal", holdLimit.max());
+            doc.put("ready", ready);
+            return doc;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.wakegate.interceptor;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.wakegate.interceptor.forward.ProxyContext;
+import io.wakegate.interceptor.forward.ProxyHandler;
+import io.wakegate.interceptor.http.ClientTimeoutsHandler;
+import io.wakegate.interceptor.http.RequestGuard;
+
+/**
+ * Assembles a client connection's pipeline, in the order bytes travel:
+ * <ol>
+ *   <li>{@code timeouts} — {@link ClientTimeoutsHandler}: idle and slow-header timeouts on raw bytes;</li>
+ *   <li>{@code codec} — {@link HttpServerCodec} with the configured line and header limits (it
+ *       fails smuggling-prone framing and oversized heads; the guard answers them);</li>
+ *   <li>{@code flow} — {@link FlowControlHandler}: one message per {@code read()}, so a held
+ *       request's body stays in the socket;</li>
+ *   <li>{@code guard} — {@link RequestGuard}: 400/405/413/414/431 before routing;</li>
+ *   <li>{@code proxy} — {@link ProxyHandler}: routing, holding, forwarding.</li>
+ * </ol>
+ * The channel runs with auto-read off. Every connection joins {@code connections}, for shutdown.
+ */
+final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
+
+    private final ProxyContext context;
+    private final RequestGuard guard;
+    private final HttpDecoderConfig decoderConfig;
+    private final long idleTimeoutNanos;
+    private final long headerTimeoutNanos;
+    private final ChannelGroup connections;
+
+    ProxyChannelInitializer(ProxyContext context, RequestGuard guard, int maxInitialLineLength, int maxHeaderSize,
+                            long idleTimeoutNanos, long headerTimeoutNanos, ChannelGroup connections) {
+        this.context = context;
+        this.guard = guard;
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxInitialLineLength)
+                .setMaxHeaderSize(maxHeaderSize)
+                .setMaxChunkSize(64 * 1024);
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.headerTimeoutNanos = headerTimeoutNanos;
+        this.connections = connections;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ClientTimeoutsHandler timeouts = new ClientTimeoutsHandler(idleTimeoutNanos, headerTimeoutNanos);
+        ch.pipeline()
+                .addLast("timeouts", timeouts)
+                .addLast("codec", new HttpServerCodec(decoderConfig.clone()))
+                .addLast("flow", new FlowControlHandler())
+                .addLast("guard", guard)
+                .addLast("proxy", new ProxyHandler(context, timeouts));
+        connections.add(ch);
+    }
+}

@@ -1,0 +1,24 @@
+package io.wakegate.interceptor.backend;
+
+import java.util.List;
+
+/**
+ * Receives what an {@link EndpointSource} learns. Implemented by the route's gate; every method
+ * is thread-safe and quick, and may be called from any of the source's threads.
+ */
+public interface EndpointListener {
+
+    /** The complete list of ready endpoints now (empty: the backend is cold or down). */
+    void endpointsChanged(List<Endpoint> ready);
+
+    /**
+     * The backend cannot become ready for the requests waiting now (a process exited before it
+     * was ready): fail them at once instead of letting them wait for the cold-start timeout.
+     *
+     * @param detail a short explanation for the log
+     */
+    void startFailed(String detail);
+
+    /** Whether requests are waiting for an endpoint: sources probe more eagerly while they are. */
+    boolean hasWaiters();
+}

@@ -1,0 +1,31 @@
+package io.wakegate.interceptor.backend;
+
+/**
+ * Supplies a route's ready endpoints.
+ *
+ * <p>Threading: {@link #start} and {@link #close} are called by the route registry (not an event
+ * loop). {@link #wake} and {@link #connectFailed} are called on Netty event loops and must not
+ * block: hand work to the source's own executor. The source calls its listener from its own
+ * threads.
+ */
+public interface EndpointSource extends AutoCloseable {
+
+    /** Begins discovering endpoints; tells {@code listener} of every change. Called once. */
+    void start(EndpointListener listener);
+
+    /**
+     * A request is waiting and no endpoint is ready. A source that can wake its backend (start a
+     * process, probe right away) does so now. Called for every held request; must be cheap.
+     */
+    void wake();
+
+    /** Connecting to {@code endpoint} failed; the source should re-check it soon. */
+    void connectFailed(Endpoint endpoint);
+
+    /** A short state for the admin endpoints, e.g. {@code ready}, {@code probing}. */
+    String state();
+
+    /** Stops discovery and releases the source's resources. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,182 @@
+package io.wakegate.interceptor.backend;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fixed backend URLs, each health-checked on an interval. While requests wait and nothing is
+ * ready, it probes every {@link #EAGER_INTERVAL} so a held request is released within a fraction
+ * of a second of the backend coming up.
+ *
+ * <p>Probes, name resolution and listener calls happen on the shared probe executor; one probe
+ * round runs at a time per source.
+ */
+public final class StaticEndpointSource implements EndpointSource {
+
+    /** Probe interval while requests are waiting for a cold backend. */
+    public static final Duration EAGER_INTERVAL = Duration.ofMillis(100);
+
+    private static final Logger log = LoggerFactory.getLogger(StaticEndpointSource.class);
+
+    private final String route;
+    private final List<URI> urls;
+    private final HealthProbe probe;
+    private final Duration interval;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Object roundLock = new Object();
+    /** Guarded by roundLock. */
+    private final Map<URI, Endpoint> endpoints = new HashMap<>();
+    /** Guarded by roundLock. */
+    private List<Endpoint> lastReady = List.of();
+    private volatile EndpointListener listener;
+    private volatile ScheduledFuture<?> next;
+    private volatile boolean closed;
+    private volatile String state = "starting";
+
+    public StaticEndpointSource(String route, List<URI> urls, HealthProbe probe, Duration interval,
+                                ScheduledExecutorService executor) {
+        this.route = route;
+        this.urls = List.copyOf(urls);
+        this.probe = probe;
+        this.interval = interval;
+        this.executor = executor;
+    }
+
+    @Override
+    public void start(EndpointListener listener) {
+        this.listener = listener;
+        executor.execute(this::roundAndReschedule);
+    }
+
+    @Override
+    public void wake() {
+        if (lastReadyEmpty() && wakePending.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                wakePending.set(false);
+                roundAndReschedule();
+            });
+        }
+    }
+
+    @Override
+    public void connectFailed(Endpoint endpoint) {
+        if (wakePending.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                wakePending.set(false);
+                roundAndReschedule();
+            });
+        }
+    }
+
+    @Override
+    public String state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> f = next;
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private boolean lastReadyEmpty() {
+        synchronized (roundLock) {
+            return lastReady.isEmpty();
+        }
+    }
+
+    private void roundAndReschedule() {
+        if (closed) {
+            return;
+        }
+        boolean anyReady;
+        try {
+            anyReady = probeRound();
+        } catch (RuntimeException e) {
+            log.warn("route {}: health check round failed", route, e);
+            anyReady = false;
+        }
+        if (closed) {
+            return;
+        }
+        EndpointListener l = listener;
+        Duration delay = !anyReady && l != null && l.hasWaiters() ? EAGER_INTERVAL : interval;
+        ScheduledFuture<?> previous = next;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        next = executor.schedule(this::roundAndReschedule, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private boolean probeRound() {
+        synchronized (roundLock) {
+            List<Endpoint> ready = new ArrayList<>(urls.size());
+            for (URI url : urls) {
+                Endpoint endpoint = resolve(url);
+                if (endpoint != null && probe.check(endpoint.address(), url.getAuthority())) {
+                    ready.add(endpoint);
+                }
+            }
+            if (!ready.equals(lastReady)) {
+                logChange(lastReady, ready);
+                lastReady = List.copyOf(ready);
+                state = ready.isEmpty() ? "not-ready" : "ready";
+                EndpointListener l = listener;
+                if (l != null) {
+                    l.endpointsChanged(lastReady);
+                }
+            } else if ("starting".equals(state)) {
+                state = ready.isEmpty() ? "not-ready" : "ready";
+            }
+            return !ready.isEmpty();
+        }
+    }
+
+    /** The endpoint for {@code url}, re-resolved each round; the same instance while the address holds. */
+    private Endpoint resolve(URI url) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(url.getHost());
+        } catch (UnknownHostException e) {
+            endpoints.remove(url);
+            return null;
+        }
+        int port = url.getPort() < 0 ? 80 : url.getPort();
+        Endpoint current = endpoints.get(url);
+        if (current == null || !current.address().getAddress().equals(address)) {
+            current = new Endpoint(url.getAuthority(), new InetSocketAddress(address, port));
+            endpoints.put(url, current);
+        }
+        return current;
+    }
+
+    private void logChange(List<Endpoint> before, List<Endpoint> after) {
+        for (Endpoint e : after) {
+            if (!before.contains(e)) {
+                log.info("route {}: endpoint {} is ready", route, e);
+            }
+        }
+        for (Endpoint e : before) {
+            if (!after.contains(e)) {
+                log.info("route {}: endpoint {} is no longer ready", route, e);
+            }
+        }
+    }
+}

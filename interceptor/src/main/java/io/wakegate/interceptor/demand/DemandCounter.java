@@ -1,0 +1,91 @@
+package io.wakegate.interceptor.demand;
+
+/**
+ * One route's demand counters. Every transition is a single synchronized step, so a request
+ * moving from held to in flight never makes the route look idle in between, and the integral is
+ * exact: it advances by {@code (held + inFlight) × elapsed} at every change.
+ *
+ * <p>Thread-safe; called from any event loop. Critical sections are a few arithmetic operations.
+ * The activation callback runs after the lock is released, on the caller's thread.
+ */
+public final class DemandCounter {
+
+    private final String route;
+    private final Runnable onActivation;
+    private int held;
+    private int inFlight;
+    private long requestCount;
+    private long concurrencyNanos;
+    private long lastChangeNanos = System.nanoTime();
+
+    /**
+     * @param onActivation run when the route goes from no demand to some; must not block
+     */
+    public DemandCounter(String route, Runnable onActivation) {
+        this.route = route;
+        this.onActivation = onActivation;
+    }
+
+    public String route() {
+        return route;
+    }
+
+    /** A request matched this route. */
+    public synchronized void arrived() {
+        requestCount++;
+    }
+
+    /** A request starts waiting for an endpoint. */
+    public void holdStarted() {
+        if (change(1, 0)) {
+            onActivation.run();
+        }
+    }
+
+    /** A held request stops waiting: admitted to an endpoint, or ended (timeout, abort, error). */
+    public void holdEnded(boolean admitted) {
+        change(-1, admitted ? 1 : 0);
+    }
+
+    /** A request is admitted to an endpoint without waiting. */
+    public void admitted() {
+        if (change(0, 1)) {
+            onActivation.run();
+        }
+    }
+
+    /** An admitted request ended: its response finished, failed or its tunnel closed. */
+    public void finished() {
+        change(0, -1);
+    }
+
+    /** Returns whether this change took the route from zero demand to some. */
+    private synchronized boolean change(int heldDelta, int inFlightDelta) {
+        long now = System.nanoTime();
+        int before = held + inFlight;
+        concurrencyNanos += before * (now - lastChangeNanos);
+        lastChangeNanos = now;
+        held += heldDelta;
+        inFlight += inFlightDelta;
+        if (held < 0 || inFlight < 0) {
+            throw new IllegalStateException("route " + route + ": demand counter went negative (held="
+                    + held + ", inFlight=" + inFlight + ")");
+        }
+        return before == 0 && held + inFlight > 0;
+    }
+
+    public synchronized int held() {
+        return held;
+    }
+
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
+    public synchronized RouteDemand snapshot() {
+        long now = System.nanoTime();
+        concurrencyNanos += (long) (held + inFlight) * (now - lastChangeNanos);
+        lastChangeNanos = now;
+        return new RouteDemand(route, held, inFlight, requestCount, concurrencyNanos, now);
+    }
+}

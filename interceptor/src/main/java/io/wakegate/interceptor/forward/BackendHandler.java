@@ -1,0 +1,96 @@
+package io.wakegate.interceptor.forward;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.wakegate.interceptor.backend.Endpoint;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a backend connection: hands decoded response messages to the exchange
+ * using the connection, and while the connection is parked in the pool, keeps a read pending so
+ * a backend's close is noticed at once, and closes it after the idle timeout.
+ *
+ * <p>Relies on {@code HttpClientCodec} and a {@code FlowControlHandler} before it; the exchange
+ * calls {@code read()} for each next message. Confined to the connection's event loop.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
+
+    private final BackendPools.LoopPool pool;
+    private final Endpoint endpoint;
+    private final long idleTimeoutNanos;
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private ScheduledFuture<?> idleTimer;
+
+    BackendHandler(BackendPools.LoopPool pool, Endpoint endpoint, long idleTimeoutNanos) {
+        this.pool = pool;
+        this.endpoint = endpoint;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** An exchange takes the connection. */
+    void attach(Exchange exchange) {
+        cancelIdleTimer();
+        this.exchange = exchange;
+    }
+
+    /** The connection went back to the pool. */
+    void parked() {
+        exchange = null;
+        cancelIdleTimer();
+        idleTimer = ctx.executor().schedule(() -> {
+            idleTimer = null;
+            if (exchange == null) {
+                ctx.close();
+            }
+        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        ctx.read(); // notice a close by the backend while idle
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.onBackendRead(msg);
+            return;
+        }
+        // Nothing is expected from an idle backend connection; it cannot be trusted any more.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdleTimer();
+        pool.remove(endpoint, ctx.channel());
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.onBackendClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("backend connection to {} failed", endpoint, cause);
+        ctx.close();
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package io.wakegate.interceptor.forward;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.wakegate.interceptor.backend.Endpoint;
+import io.wakegate.interceptor.hold.Admission;
+import io.wakegate.interceptor.hold.RouteGate;
+import io.wakegate.interceptor.http.ForwardedHeaders;
+import io.wakegate.interceptor.http.Reason;
+import io.wakegate.interceptor.routing.Route;
+import io.wakegate.interceptor.routing.RoutePolicy;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's journey: admitted or held at the route's gate, a backend connection acquired,
+ * the request head and body relayed, the response relayed back — or a tunnel after a 101 — and
+ * everything given back exactly once at the end, whichever way it ends.
+ *
+ * <p>States: {@code HELD → CONNECTING → FORWARDING → DONE}, with {@code TUNNEL} after a 101.
+ * Confined to the client connection's event loop (the backend connection shares it); gate
+ * callbacks arrive there through {@link #executor()}.
+ *
+ * <p>Ownership rules that keep the counters exact: {@link #slot} is the endpoint whose slot this
+ * exchange holds and is given back by {@link #releaseSlot()} only; the demand counters move with
+ * the gate's calls; {@link #end} runs once.
+ */
+final class Exchange implements RouteGate.Waiter {
+
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final int MAX_CONNECT_ATTEMPTS = 3;
+
+    private enum State { NEW, HELD, CONNECTING, FORWARDING, TUNNEL, DONE }
+
+    private final ProxyHandler connection;
+    private final ChannelHandlerContext clientCtx;
+    private final ProxyContext shared;
+    private final Route route;
+    private final RoutePolicy policy;
+    private final HttpRequest request;
+    private final HttpMethod method;
+    private final HttpVersion clientVersion;
+    private final boolean clientKeepAlive;
+    private final boolean bodyless;
+    private final boolean upgrade;
+    private final long startNanos = System.nanoTime();
+
+    private State state = State.NEW;
+    private Endpoint slot;
+    private Channel backend;
+    private ScheduledFuture<?> timer;
+    private long heldSince;
+    private boolean coldStart;
+    private int connectAttempts;
+    private boolean headSent;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean backendKeepAlive;
+    private boolean clientKeepAliveAfter;
+    private int status;
+    private long requestBodyBytes;
+
+    /**
+     * @param request the client's request head, already rewritten for the backend
+     */
+    Exchange(ProxyHandler connection, ChannelHandlerContext clientCtx, ProxyContext shared, Route route,
+             HttpRequest request, HttpMethod method, HttpVersion clientVersion, boolean clientKeepAlive,
+             boolean bodyless, boolean upgrade) {
+        this.connection = connection;
+        this.clientCtx = clientCtx;
+        this.shared = shared;
+        this.route = route;
+        this.policy = route.policy();
+        this.request = request;
+        this.method = method;
+        this.clientVersion = clientVersion;
+        this.clientKeepAlive = clientKeepAlive;
+        this.bodyless = bodyless;
+        this.upgrade = upgrade;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return clientCtx.executor();
+    }
+
+    /** Asks the gate for an endpoint: forward now, hold, or reject. */
+    void start() {
+        route.demand().arrived();
+        Admission admission = route.gate().acquire(this);
+        if (admission.rejection() != null) {
+            fail(admission.rejection());
+        } else if (admission.isHeld()) {
+            state = State.HELD;
+            heldSince = System.nanoTime();
+            coldStart = true;
+            timer = clientCtx.executor().schedule(this::holdTimedOut,
+                    policy.coldStartTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            slot = admission.endpoint();
+            connect();
+        }
+    }
+
+    // ---- gate callbacks (on the client's event loop) ----
+
+    @Override
+    public void admitted(Endpoint endpoint) {
+        slot = endpoint;
+        if (state != State.HELD) {
+            releaseSlot(); // the client went away while the admission was on its way
+            return;
+        }
+        cancelTimer();
+        route.metrics().held(System.nanoTime() - heldSince);
+        connect();
+    }
+
+    @Override
+    public void failed(Reason reason) {
+        if (state == State.HELD) {
+            route.metrics().held(System.nanoTime() - heldSince);
+            fail(reason);
+        }
+    }
+
+    private void holdTimedOut() {
+        timer = null;
+        if (state == State.HELD && route.gate().cancel(this)) {
+            route.metrics().held(System.nanoTime() - heldSince);
+            log.info("route {}: request held {} without a ready endpoint; answering 504",
+                    route.name(), policy.coldStartTimeout());
+            fail(Reason.COLD_START_TIMEOUT);
+        }
+    }
+
+    // ---- connecting ----
+
+    private void connect() {
+        state = State.CONNECTING;
+        connectAttempts++;
+        Endpoint target = slot;
+        ChannelFuture future = shared.pools().acquire(clientCtx.channel().eventLoop(), target);
+        if (future.isDone()) {
+            connected(future, target);
+        } else {
+            future.addListener((ChannelFutureListener) f -> connected(f, target));
+        }
+    }
+
+    private void connected(ChannelFuture future, Endpoint target) {
+        if (state != State.CONNECTING || slot != target) {
+            if (future.isSuccess()) {
+                shared.pools().release(future.channel(), target); // clean: no byte was sent
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            connectFailed(future.cause());
+            return;
+        }
+        backend = future.channel();
+        backend.pipeline().get(BackendHandler.class).attach(this);
+        state = State.FORWARDING;
+        backend.writeAndFlush(request).addListener((ChannelFutureListener) this::headWritten);
+    }
+
+    private void headWritten(ChannelFuture f) {
+        if (state != State.FORWARDING || f.channel() != backend) {
+            return;
+        }
+        if (!f.isSuccess()) {
+            // Nothing reached the backend (a pooled connection closed under us): try again.
+            Channel dead = backend;
+            BackendHandler h = dead.pipeline().get(BackendHandler.class);
+            if (h != null) {
+                h.attach(null);
+            }
+            backend = null;
+            dead.close();
+            state = State.CONNECTING;
+            connectFailed(f.cause());
+            return;
+        }
+        headSent = true;
+        backend.read();          // the response may start before the body is sent (100-continue, errors)
+        connection.requestRead(); // the body, or the empty last content of a bodyless request
+    }
+
+    private void connectFailed(Throwable cause) {
+        log.debug("route {}: connecting to {} failed: {}", route.name(), slot, cause.toString());
+        Endpoint next = route.gate().reassign(slot, connectAttempts < MAX_CONNECT_ATTEMPTS);
+        if (next == null) {
+            slot = null; // the gate released it
+            log.warn("route {}: could not connect to a ready endpoint ({}); answering 502", route.name(),
+                    cause.toString());
+            fail(Reason.CONNECT_FAILED);
+            return;
+        }
+        slot = next;
+        connect();
+    }
+
+    // ---- request body (client → backend) ----
+
+    /** Whether the exchange takes the client's next body message. */
+    boolean wantsContent() {
+        return state == State.FORWARDING && !requestComplete;
+    }
+
+    void onClientContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            fail(Reason.BAD_REQUEST);
+            return;
+        }
+        requestBodyBytes += content.content().readableBytes();
+        if (requestBodyBytes > shared.settings().maxRequestBodySize()) {
+            content.release();
+            fail(Reason.BODY_TOO_LARGE);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+        }
+        backend.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess() || state != State.FORWARDING) {
+                return; // the backend's close ends the exchange
+            }
+            if (!last) {
+                connection.requestRead();
+            } else if (!responseStarted) {
+                startResponseHeaderTimer();
+            }
+        });
+    }
+
+    private void startResponseHeaderTimer() {
+        cancelTimer();
+        timer = clientCtx.executor().schedule(() -> {
+            timer = null;
+            if (state == State.FORWARDING && !responseStarted) {
+                log.warn("route {}: {} sent no response head within {}; answering 504", route.name(), slot,
+                        policy.responseHeaderTimeout());
+                fail(Reason.RESPONSE_HEADER_TIMEOUT);
+            }
+        }, policy.responseHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ---- response (backend → client) ----
+
+    void onBackendRead(Object msg) {
+        if (state != State.FORWARDING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+        } else if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+            backend.read();
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(response);
+            log.warn("route {}: invalid response from {}: {}", route.name(), slot, response.decoderResult().cause());
+            fail(Reason.BACKEND_FAILED);
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101 && upgrade) {
+            startTunnel(response);
+            return;
+        }
+        if (code >= 100 && code < 200) {
+            informational = true; // e.g. 100 Continue: relay it, the final response follows
+            relayToClient(response);
+            return;
+        }
+        cancelTimer();
+        responseStarted = true;
+        status = code;
+        backendKeepAlive = HttpUtil.isKeepAlive(response);
+        ForwardedHeaders.prepareResponse(response, method, clientVersion,
+                clientKeepAlive && !shared.draining().getAsBoolean(), coldStart);
+        clientKeepAliveAfter = ForwardedHeaders.keepsAlive(response);
+        relayToClient(response);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            fail(Reason.BACKEND_FAILED);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last && informational) {
+            informational = false;
+            relayToClient(content);
+            return;
+        }
+        if (last) {
+            clientCtx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    completed();
+                } else {
+                    clientGone();
+                }
+            });
+        } else {
+            relayToClient(content);
+        }
+    }
+
+    /** Writes one message to the client and reads the next from the backend once it is written. */
+    private void relayToClient(Object msg) {
+        clientCtx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                clientGone();
+            } else if (state == State.FORWARDING) {
+                backend.read();
+            }
+        });
+    }
+
+    /** The response's last byte reached the client. */
+    private void completed() {
+        if (state != State.FORWARDING) {
+            return;
+        }
+        boolean reuse = backendKeepAlive && requestComplete;
+        Channel b = backend;
+        Endpoint endpoint = slot;
+        end(status);
+        if (reuse) {
+            shared.pools().release(b, endpoint);
+        } else {
+            b.close();
+        }
+        releaseSlot();
+        connection.exchangeEnded(clientKeepAliveAfter && requestComplete);
+    }
+
+    // ---- tunnel (after 101 Switching Protocols) ----
+
+    private void startTunnel(HttpResponse response) {
+        cancelTimer();
+        responseStarted = true;
+        status = 101;
+        state = State.TUNNEL;
+        ForwardedHeaders.prepareResponse(response, method, clientVersion, true, coldStart);
+        Channel b = backend;
+        clientCtx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                b.close();
+                tunnelClosed();
+                return;
+            }
+            Runnable onClose = this::tunnelClosed;
+            ChannelPipeline bp = b.pipeline();
+            bp.replace(BackendHandler.class, "tunnel", new TunnelHandler(clientCtx.channel(), onClose));
+            bp.remove(HttpClientCodec.class);
+            connection.becomeTunnel(b, onClose);
+            if (!b.isActive()) {
+                tunnelClosed();
+            }
+        });
+    }
+
+    private void tunnelClosed() {
+        if (state != State.TUNNEL) {
+            return;
+        }
+        end(101);
+        releaseSlot();
+        TunnelHandler.closeOnFlush(clientCtx.channel());
+        if (backend != null) {
+            TunnelHandler.closeOnFlush(backend);
+        }
+    }
+
+    // ---- endings ----
+
+    /** The backend connection closed. */
+    void onBackendClosed() {
+        if (state != State.FORWARDING) {
+            return;
+        }
+        backend = null;
+        if (responseStarted) {
+            // Too late for an error response: cut the client's stream so it sees the failure.
+            log.warn("route {}: {} closed the connection mid-response; closing the client connection",
+                    route.name(), slot);
+            end(status);
+            releaseSlot();
+            clientCtx.close();
+        } else {
+            log.warn("route {}: {} closed the connection before responding; answering 502", route.name(), slot);
+            fail(Reason.BACKEND_FAILED);
+        }
+    }
+
+    /** The client connection closed. */
+    void clientClosed() {
+        switch (state) {
+            case HELD -> {
+                if (route.gate().cancel(this)) {
+                    route.metrics().held(System.nanoTime() - heldSince);
+                }
+                // else an admission or failure is on its way; admitted() gives the slot back
+                cancelTimer();
+                state = State.DONE;
+            }
+            case CONNECTING, FORWARDING -> clientGone();
+            default -> {
+                // DONE: nothing owned; TUNNEL: the tunnel handlers see the close
+            }
+        }
+    }
+
+    private void clientGone() {
+        if (state == State.DONE || state == State.TUNNEL) {
+            return;
+        }
+        log.debug("route {}: client went away during the exchange", route.name());
+        end(responseStarted ? status : 499);
+        if (backend != null) {
+            backend.close();
+        }
+        releaseSlot();
+        clientCtx.close();
+    }
+
+    /**
+     * Ends the exchange with an error response from Wakegate, or by closing the connection when
+     * the response has started. Gives back the backend connection and the slot.
+     */
+    private void fail(Reason reason) {
+        if (state == State.DONE || state == State.TUNNEL) {
+            return;
+        }
+        if (responseStarted) {
+            onBackendClosedMidResponse();
+            return;
+        }
+        end(reason.status().code());
+        if (backend != null) {
+            backend.close(); // it may be mid-request: never reuse it
+        }
+        releaseSlot();
+        route.metrics().rejected(reason);
+        boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
+                && (requestComplete || (bodyless && !headSent));
+        long retryAfter = reason == Reason.QUEUE_FULL ? 1 : 0;
+        connection.sendError(reason, route.name(), keepAlive, retryAfter);
+    }
+
+    private void onBackendClosedMidResponse() {
+        end(status);
+        if (backend != null) {
+            backend.close();
+        }
+        releaseSlot();
+        clientCtx.close();
+    }
+
+    /** Marks the exchange over and records it; runs once. */
+    private void end(int finalStatus) {
+        state = State.DONE;
+        cancelTimer();
+        if (backend != null) {
+            BackendHandler h = backend.pipeline().get(BackendHandler.class);
+            if (h != null) {
+                h.attach(null);
+            }
+        }
+        route.metrics().responded(finalStatus, System.nanoTime() - startNanos);
+    }
+
+    private void releaseSlot() {
+        if (slot != null) {
+            route.gate().release(slot);
+            slot = null;
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.wakegate.interceptor.forward;
+
+import java.time.Duration;
+
+/**
+ * Connection-level forwarding settings, shared by every route.
+ *
+ * @param connectTimeout                time to establish a backend connection
+ * @param backendIdleTimeout            how long an unused pooled backend connection is kept
+ * @param maxIdleConnectionsPerEndpoint pooled idle connections per endpoint and event loop
+ * @param maxRequestBodySize            request body bytes at most (413 beyond)
+ * @param maxResponseHeaderSize         response head bytes accepted from a backend
+ */
+public record ForwardSettings(Duration connectTimeout, Duration backendIdleTimeout,
+                              int maxIdleConnectionsPerEndpoint, long maxRequestBodySize,
+                              int maxResponseHeaderSize) {
+
+    public static final int DEFAULT_MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+}

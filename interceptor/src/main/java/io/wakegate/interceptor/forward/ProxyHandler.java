@@ -1,0 +1,215 @@
+package io.wakegate.interceptor.forward;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.wakegate.interceptor.http.ClientTimeoutsHandler;
+import io.wakegate.interceptor.http.ErrorResponses;
+import io.wakegate.interceptor.http.ForwardedHeaders;
+import io.wakegate.interceptor.http.Reason;
+import io.wakegate.interceptor.http.RequestGuard;
+import io.wakegate.interceptor.metrics.ProxyMetrics;
+import io.wakegate.interceptor.routing.Route;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a client connection: reads one request at a time, routes it, and runs an
+ * {@link Exchange} for it; when the exchange ends, reads the next request or closes.
+ *
+ * <p>Relies on, in order before it: {@link ClientTimeoutsHandler}, {@code HttpServerCodec}, a
+ * {@code FlowControlHandler} (so every {@code read()} yields exactly one message) and
+ * {@link RequestGuard}. The channel has auto-read off: this handler and its exchange issue every
+ * read, at most one at a time, through {@link #requestRead()} — so a held request's body stays
+ * unread in the socket. Confined to the connection's event loop.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private final ProxyContext shared;
+    private final ClientTimeoutsHandler timeouts;
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private boolean readPending;
+
+    public ProxyHandler(ProxyContext shared, ClientTimeoutsHandler timeouts) {
+        this.shared = shared;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        requestRead();
+        super.channelActive(ctx);
+    }
+
+    /** Asks for the next inbound message unless a read is already outstanding. */
+    void requestRead() {
+        if (!readPending) {
+            readPending = true;
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
+        if (msg instanceof HttpRequest request) {
+            if (exchange != null) {
+                // Cannot happen with one read at a time; never let two exchanges share a connection.
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            onRequest(request);
+        } else if (msg instanceof HttpContent content) {
+            if (exchange != null && exchange.wantsContent()) {
+                exchange.onClientContent(content);
+            } else {
+                // The rest of a request already answered (the empty last content of a bodyless
+                // request that got an error): drop it and go on to the next request.
+                content.release();
+                if (exchange == null && ctx.channel().isActive()) {
+                    requestRead();
+                }
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+            requestRead();
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        timeouts.requestStarted();
+        String target = request.uri();
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        String originForm = target;
+        if (!target.startsWith("/")) {
+            originForm = "*".equals(target) ? "*" : originForm(target);
+        }
+        String path = "*".equals(originForm) ? "/" : originForm;
+        boolean clientKeepAlive = HttpUtil.isKeepAlive(request) && !shared.draining().getAsBoolean();
+        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0L;
+
+        Route route = shared.routes().get().match(host, path, request.headers());
+        if (route == null) {
+            shared.metrics().rejectedUnrouted(Reason.NO_ROUTE);
+            sendError(Reason.NO_ROUTE, null, clientKeepAlive && bodyless, 0);
+            return;
+        }
+        HttpMethod method = request.method();
+        HttpVersion version = request.protocolVersion();
+        boolean upgrade = ForwardedHeaders.isUpgrade(request);
+        ForwardedHeaders.prepareRequest(request, originForm, clientAddress());
+        exchange = new Exchange(this, ctx, shared, route, request, method, version, clientKeepAlive,
+                bodyless, upgrade);
+        exchange.start();
+    }
+
+    /** The path and query of an absolute-form target (RequestGuard has checked its authority). */
+    private static String originForm(String absolute) {
+        int schemeEnd = absolute.indexOf("://");
+        int pathStart = schemeEnd < 0 ? -1 : absolute.indexOf('/', schemeEnd + 3);
+        if (pathStart < 0) {
+            int query = schemeEnd < 0 ? -1 : absolute.indexOf('?', schemeEnd + 3);
+            return query < 0 ? "/" : "/" + absolute.substring(query);
+        }
+        return absolute.substring(pathStart);
+    }
+
+    private String clientAddress() {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return "unknown";
+    }
+
+    /** Sends a Wakegate error response; ends the exchange, if any. */
+    void sendError(Reason reason, String route, boolean keepAlive, long retryAfterSeconds) {
+        exchange = null;
+        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), reason, route, keepAlive, retryAfterSeconds))
+                .addListener((ChannelFutureListener) f -> {
+                    if (keepAlive && f.isSuccess()) {
+                        timeouts.requestFinished();
+                        requestRead();
+                    } else {
+                        f.channel().close();
+                    }
+                });
+    }
+
+    /** The exchange finished with the response's last byte written. */
+    void exchangeEnded(boolean keepAlive) {
+        exchange = null;
+        if (keepAlive && !shared.draining().getAsBoolean() && ctx.channel().isActive()) {
+            timeouts.requestFinished();
+            requestRead();
+        } else {
+            ctx.close();
+        }
+    }
+
+    /**
+     * The exchange switched protocols: this connection now relays raw bytes to {@code backend}.
+     * Called on the event loop once the 101 has been written.
+     */
+    void becomeTunnel(Channel backend, Runnable onClose) {
+        exchange = null;
+        timeouts.disable();
+        ChannelPipeline p = ctx.pipeline();
+        p.replace(this, "tunnel", new TunnelHandler(backend, onClose));
+        p.remove(RequestGuard.class);
+        p.remove(HttpServerCodec.class);
+        if (!ctx.channel().isActive()) {
+            onClose.run();
+        }
+    }
+
+    /** Whether a request is being handled; the server drains until no connection has one. */
+    public boolean busy() {
+        return exchange != null;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.clientClosed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("client connection {} failed", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+}

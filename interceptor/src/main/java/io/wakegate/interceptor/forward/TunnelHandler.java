@@ -1,0 +1,71 @@
+package io.wakegate.interceptor.forward;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Relays raw bytes one way for an upgraded connection (WebSocket, h2c), HexDumpProxy style:
+ * the next read happens only when the previous write to the peer succeeded, so a slow side slows
+ * the other. Either side closing closes the other once pending bytes are flushed.
+ *
+ * <p>Sits after a {@code FlowControlHandler}; any HTTP message still queued from before the
+ * switch (the empty last content of the 101) is dropped. One instance per direction.
+ */
+final class TunnelHandler extends ChannelInboundHandlerAdapter {
+
+    private final Channel peer;
+    private final Runnable onClose;
+
+    /** @param onClose run when this side closes; the exchange makes it idempotent */
+    TunnelHandler(Channel peer, Runnable onClose) {
+        this.peer = peer;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            ctx.read();
+            return;
+        }
+        peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                ctx.read();
+            } else {
+                f.channel().close();
+                ctx.close();
+            }
+        });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeOnFlush(peer);
+        onClose.run();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Closes {@code ch} after everything written to it so far has been flushed. */
+    static void closeOnFlush(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

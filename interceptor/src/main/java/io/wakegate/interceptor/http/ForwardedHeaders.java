@@ -1,0 +1,151 @@
+package io.wakegate.interceptor.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rewrites headers between hops (RFC 9110 §7.6.1): hop-by-hop fields are removed, including
+ * those named in {@code Connection}; message framing is re-established for the next hop; the
+ * {@code X-Forwarded-*} fields are maintained. Host is never changed.
+ *
+ * <p>Stateless; methods mutate the message they are given, which the caller owns.
+ */
+public final class ForwardedHeaders {
+
+    public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
+        HttpHeaderNames.TRAILER, TRAILERS, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+    };
+
+    private ForwardedHeaders() {
+    }
+
+    /** Whether the request asks to switch protocols (WebSocket and the like). */
+    public static boolean isUpgrade(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        return h.contains(HttpHeaderNames.UPGRADE)
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /**
+     * Prepares a client request for the backend, in place: HTTP/1.1, origin-form target,
+     * hop-by-hop fields removed (an upgrade request keeps {@code Connection: upgrade} and
+     * {@code Upgrade}), chunked framing re-declared when the client used it, and
+     * {@code X-Forwarded-For} appended, {@code X-Forwarded-Proto}/{@code -Host} set when absent.
+     *
+     * @param originFormTarget path and query to send, never absolute-form
+     * @param clientAddress    the peer's IP address as text
+     */
+    public static void prepareRequest(HttpRequest request, String originFormTarget, String clientAddress) {
+        HttpHeaders h = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean upgrade = isUpgrade(request);
+        String upgradeValue = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
+        removeHopByHop(h);
+        if (upgrade) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            h.set(HttpHeaderNames.UPGRADE, upgradeValue);
+        }
+        if (chunked) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        String xff = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? clientAddress : xff + ", " + clientAddress);
+        if (!h.contains(X_FORWARDED_PROTO)) {
+            h.set(X_FORWARDED_PROTO, "http");
+        }
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host != null && !h.contains(X_FORWARDED_HOST)) {
+            h.set(X_FORWARDED_HOST, host);
+        }
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        request.setUri(originFormTarget);
+    }
+
+    /**
+     * Prepares a backend response for the client, in place.
+     *
+     * @param requestMethod      the method of the request this answers (HEAD has no body)
+     * @param clientVersion      the client's protocol version
+     * @param clientKeepAlive    whether the client connection stays open after this response
+     * @param coldStart          whether the request was held while the backend was cold
+     */
+    public static void prepareResponse(HttpResponse response, HttpMethod requestMethod,
+                                       HttpVersion clientVersion, boolean clientKeepAlive, boolean coldStart) {
+        HttpHeaders h = response.headers();
+        int code = response.status().code();
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // Upgrade and Connection are the point of a 101: keep them for the client.
+            response.headers().set(ErrorResponses.COLD_START_HEADER, Boolean.toString(coldStart));
+            return;
+        }
+        boolean hadChunked = HttpUtil.isTransferEncodingChunked(response);
+        removeHopByHop(h);
+        boolean bodyless = requestMethod.equals(HttpMethod.HEAD) || code < 200 || code == 204 || code == 304;
+        if (!bodyless && !HttpUtil.isContentLengthSet(response)) {
+            // Length unknown (chunked or read-until-close upstream): chunk it for HTTP/1.1 clients;
+            // HTTP/1.0 clients get the body delimited by closing the connection.
+            if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                clientKeepAlive = false;
+            }
+        } else if (bodyless && hadChunked && requestMethod.equals(HttpMethod.HEAD)) {
+            // A HEAD response describes the GET response's framing; keep it.
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (code >= 200) {
+            if (!clientKeepAlive) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            h.set(ErrorResponses.COLD_START_HEADER, coldStart ? "true" : "false");
+        }
+    }
+
+    /** Whether the client connection may stay open after {@code response} (set by prepareResponse). */
+    public static boolean keepsAlive(HttpResponse preparedResponse) {
+        return !preparedResponse.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    }
+
+
+    /** Removes hop-by-hop fields, including every field named in {@code Connection}. */
+    static void removeHopByHop(HttpHeaders h) {
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            List<String> named = new ArrayList<>(4);
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    String t = token.trim();
+                    if (!t.isEmpty()) {
+                        named.add(t);
+                    }
+                }
+            }
+            for (String name : named) {
+                h.remove(name);
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+    }
+}

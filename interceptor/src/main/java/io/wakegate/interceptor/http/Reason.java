@@ -1,0 +1,59 @@
+package io.wakegate.interceptor.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Every way a request can end in an error produced by Wakegate itself rather than by a backend.
+ * The {@link #code()} is what clients and dashboards see in the {@code X-Wakegate-Reason}
+ * header, the JSON body and the {@code reason} tag of the rejection metric.
+ */
+public enum Reason {
+    NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no-route", "no route matches this request"),
+    BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad-request", "malformed request"),
+    HOST_MISMATCH(HttpResponseStatus.BAD_REQUEST, "host-mismatch",
+            "absolute-form request target names another host than the Host header"),
+    URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri-too-long", "request line too long"),
+    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+            "request headers too large"),
+    BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large", "request body too large"),
+    METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
+            "CONNECT is not supported: Wakegate is not a forward proxy"),
+    QUEUE_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "queue-full",
+            "too many requests are waiting for this backend"),
+    COLD_START_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "cold-start-timeout",
+            "the backend did not become ready in time"),
+    CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "connect-failed", "could not connect to any ready endpoint"),
+    BACKEND_FAILED(HttpResponseStatus.BAD_GATEWAY, "backend-failed",
+            "the backend closed the connection or sent an invalid response"),
+    BACKEND_FAILED_TO_START(HttpResponseStatus.BAD_GATEWAY, "backend-failed-to-start",
+            "the backend process exited before it became ready"),
+    RESPONSE_HEADER_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "response-header-timeout",
+            "the backend did not start its response in time"),
+    ROUTE_REMOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, "route-removed",
+            "the route was removed from the configuration while the request waited"),
+    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting-down", "Wakegate is shutting down");
+
+    private final HttpResponseStatus status;
+    private final String code;
+    private final String message;
+
+    Reason(HttpResponseStatus status, String code, String message) {
+        this.status = status;
+        this.code = code;
+        this.message = message;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    /** Stable, lower-case, hyphenated identifier. */
+    public String code() {
+        return code;
+    }
+
+    /** A short human explanation, used as the JSON {@code error} field. */
+    public String message() {
+        return message;
+    }
+}

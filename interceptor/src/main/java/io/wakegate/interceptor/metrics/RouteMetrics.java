@@ -1,0 +1,80 @@
+package io.wakegate.interceptor.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.wakegate.interceptor.http.Reason;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One route's meters, resolved once so recording allocates nothing. Thread-safe. */
+public final class RouteMetrics {
+
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final Counter[] byStatusClass = new Counter[STATUS_CLASSES.length];
+    private final Timer requestDuration;
+    private final Timer holdDuration;
+    private final Timer coldStartDuration;
+    private final Counter coldStarts;
+    private final Map<Reason, Counter> rejections = new EnumMap<>(Reason.class);
+
+    RouteMetrics(MeterRegistry registry, String route) {
+        for (int i = 0; i < STATUS_CLASSES.length; i++) {
+            byStatusClass[i] = Counter.builder("wakegate.interceptor.requests")
+                    .description("Requests answered, by status class")
+                    .tags("route", route, "status_class", STATUS_CLASSES[i]).register(registry);
+        }
+        requestDuration = Timer.builder("wakegate.interceptor.request.duration")
+                .description("Time from request head to the response's last byte, holding included")
+                .tag("route", route).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(30))
+                .register(registry);
+        holdDuration = Timer.builder("wakegate.interceptor.hold.duration")
+                .description("Time requests waited for a ready endpoint")
+                .tag("route", route).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(30))
+                .register(registry);
+        coldStartDuration = Timer.builder("wakegate.interceptor.cold.start.duration")
+                .description("Time from the first request held at zero until an endpoint was ready")
+                .tag("route", route).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(30))
+                .register(registry);
+        coldStarts = Counter.builder("wakegate.interceptor.cold.starts")
+                .description("Cold starts completed: the backend went from no ready endpoint to one while requests waited")
+                .tag("route", route).register(registry);
+        for (Reason reason : Reason.values()) {
+            rejections.put(reason, rejectionCounter(registry, route, reason));
+        }
+    }
+
+    static Counter rejectionCounter(MeterRegistry registry, String route, Reason reason) {
+        return Counter.builder("wakegate.interceptor.rejections")
+                .description("Requests answered by Wakegate itself with an error, by reason")
+                .tags("route", route, "reason", reason.code()).register(registry);
+    }
+
+    /** A response was sent (from the backend or by Wakegate). */
+    public void responded(int status, long durationNanos) {
+        int index = status / 100 - 1;
+        if (index >= 0 && index < byStatusClass.length) {
+            byStatusClass[index].increment();
+        }
+        requestDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void held(long nanos) {
+        holdDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void coldStart(long nanos) {
+        coldStarts.increment();
+        coldStartDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void rejected(Reason reason) {
+        rejections.get(reason).increment();
+    }
+}

@@ -1,0 +1,78 @@
+package io.wakegate.interceptor.routing;
+
+import io.wakegate.interceptor.backend.EndpointSource;
+import io.wakegate.interceptor.demand.DemandCounter;
+import io.wakegate.interceptor.hold.RouteGate;
+import io.wakegate.interceptor.metrics.RouteMetrics;
+
+/**
+ * A live route: what a matched request is handed to. It outlives table reloads that keep its
+ * name, so held requests, counters and endpoint state survive them; its policy and source may be
+ * replaced in place.
+ *
+ * <p>Thread-safe: the fields a reload replaces are volatile and read once per request.
+ */
+public final class Route {
+
+    private final String name;
+    private final RouteGate gate;
+    private final DemandCounter demand;
+    private final RouteMetrics metrics;
+    private volatile RoutePolicy policy;
+    private volatile EndpointSource source;
+
+    public Route(String name, RoutePolicy policy, RouteGate gate, DemandCounter demand, RouteMetrics metrics) {
+        this.name = name;
+        this.policy = policy;
+        this.gate = gate;
+        this.demand = demand;
+        this.metrics = metrics;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RoutePolicy policy() {
+        return policy;
+    }
+
+    public RouteGate gate() {
+        return gate;
+    }
+
+    public DemandCounter demand() {
+        return demand;
+    }
+
+    public RouteMetrics metrics() {
+        return metrics;
+    }
+
+    public EndpointSource source() {
+        return source;
+    }
+
+    /** Applies a reloaded policy; held requests keep the timeouts they started with. */
+    public void policy(RoutePolicy policy) {
+        this.policy = policy;
+        gate.updateLimits(policy.maxPendingRequests(), policy.maxConcurrencyPerEndpoint());
+    }
+
+    /**
+     * Connects a new endpoint source (at creation or when the backend changes) and returns the
+     * previous one, which the caller closes.
+     */
+    public EndpointSource source(EndpointSource next) {
+        EndpointSource previous = this.source;
+        this.source = next;
+        gate.source(next);
+        next.start(gate);
+        return previous;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,32 @@
+package io.wakegate.interceptor.routing;
+
+import java.time.Duration;
+
+/**
+ * How one route treats its requests. Immutable; a reload publishes a new one, and a request
+ * keeps the policy it was admitted with.
+ *
+ * @param coldStartTimeout          how long a request may be held waiting for a ready endpoint
+ * @param maxPendingRequests        held requests at most on this route
+ * @param maxConcurrencyPerEndpoint outstanding requests per endpoint at most; 0 = unlimited
+ * @param responseHeaderTimeout     time from the request's last byte to the response head
+ */
+public record RoutePolicy(Duration coldStartTimeout, int maxPendingRequests, int maxConcurrencyPerEndpoint,
+                          Duration responseHeaderTimeout) {
+
+    public RoutePolicy {
+        if (coldStartTimeout == null || coldStartTimeout.isNegative() || coldStartTimeout.isZero()) {
+            throw new IllegalArgumentException("coldStartTimeout: " + coldStartTimeout + " (expected: > 0)");
+        }
+        if (maxPendingRequests < 1) {
+            throw new IllegalArgumentException("maxPendingRequests: " + maxPendingRequests + " (expected: >= 1)");
+        }
+        if (maxConcurrencyPerEndpoint < 0) {
+            throw new IllegalArgumentException(
+                    "maxConcurrencyPerEndpoint: " + maxConcurrencyPerEndpoint + " (expected: >= 0)");
+        }
+        if (responseHeaderTimeout == null || responseHeaderTimeout.isNegative() || responseHeaderTimeout.isZero()) {
+            throw new IllegalArgumentException("responseHeaderTimeout: " + responseHeaderTimeout + " (expected: > 0)");
+        }
+    }
+}

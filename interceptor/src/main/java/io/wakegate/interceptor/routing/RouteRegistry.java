@@ -1,0 +1,168 @@
+package io.wakegate.interceptor.routing;
+
+import io.wakegate.interceptor.backend.EndpointSource;
+import io.wakegate.interceptor.backend.EndpointSourceFactory;
+import io.wakegate.interceptor.config.BackendConfig;
+import io.wakegate.interceptor.config.ForwardingConfig;
+import io.wakegate.interceptor.config.HeaderMatchConfig;
+import io.wakegate.interceptor.config.MatchConfig;
+import io.wakegate.interceptor.config.RouteConfig;
+import io.wakegate.interceptor.demand.DemandCounter;
+import io.wakegate.interceptor.demand.DemandRegistry;
+import io.wakegate.interceptor.hold.HoldLimit;
+import io.wakegate.interceptor.hold.RouteGate;
+import io.wakegate.interceptor.http.Reason;
+import io.wakegate.interceptor.metrics.ProxyMetrics;
+import io.wakegate.interceptor.metrics.RouteMetrics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns route configuration into live {@link Route}s and publishes them as one
+ * {@link RouteTable}. A reload keeps every route whose name stays (held requests, counters and
+ * endpoints survive), replaces a backend's source only when its configuration changed, and
+ * retires removed routes: their held requests get 503 {@code route-removed}, their in-flight
+ * requests finish.
+ *
+ * <p>{@link #apply} is called by one thread at a time (start-up, the config watcher); the
+ * request path only calls {@link #current()}.
+ */
+public final class RouteRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RouteRegistry.class);
+
+    private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.EMPTY);
+    private final DemandRegistry demand;
+    private final ProxyMetrics metrics;
+    private final HoldLimit holdLimit;
+    private final EndpointSourceFactory sources;
+    private final Map<String, BackendConfig> backends = new HashMap<>();
+    private final List<String> retired = new ArrayList<>();
+
+    public RouteRegistry(DemandRegistry demand, ProxyMetrics metrics, HoldLimit holdLimit,
+                         EndpointSourceFactory sources) {
+        this.demand = demand;
+        this.metrics = metrics;
+        this.holdLimit = holdLimit;
+        this.sources = sources;
+    }
+
+    /** The current table: one volatile read. */
+    public RouteTable current() {
+        return table.get();
+    }
+
+    /**
+     * Publishes a table for {@code routes}. Throws IllegalArgumentException, leaving the current
+     * table in place, when a route's match rule is invalid.
+     */
+    public synchronized RouteTable apply(List<RouteConfig> routes, ForwardingConfig forwarding) {
+        RouteTable previous = table.get();
+        // Validate every rule before touching live state: a bad table changes nothing.
+        List<RouteRule> rules = new ArrayList<>(routes.size());
+        for (int i = 0; i < routes.size(); i++) {
+            try {
+                rules.add(toRule(routes.get(i).match()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("routes[" + i + "].match." + e.getMessage(), e);
+            }
+        }
+        RouteMatcher.Builder<Route> matcher = RouteMatcher.builder();
+        Map<String, Route> live = new LinkedHashMap<>();
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig config = routes.get(i);
+            RoutePolicy policy = policyOf(config, forwarding);
+            Route route = previous.routes().get(config.name());
+            if (route == null) {
+                route = create(config, policy);
+            } else {
+                route.policy(policy);
+                if (!config.backend().equals(backends.get(config.name()))) {
+                    log.info("route {}: backend changed to {}", config.name(), config.backend().kind());
+                    closeQuietly(route.source(sources.create(config.name(), config.backend())));
+                }
+            }
+            backends.put(config.name(), config.backend());
+            live.put(config.name(), route);
+            matcher.add(rules.get(i), route);
+        }
+        RouteMatcher<Route> built = matcher.build();
+        for (String conflict : built.conflicts()) {
+            log.warn("route table: {}", conflict);
+        }
+        RouteTable next = new RouteTable(previous.version() + 1, built, live);
+        table.set(next);
+        for (Route old : previous.routes().values()) {
+            if (!live.containsKey(old.name())) {
+                retire(old);
+            }
+        }
+        retired.removeIf(demand::remove); // a drained retired route stops being reported
+        log.info("route table version {}: {} route(s)", next.version(), live.size());
+        return next;
+    }
+
+    private Route create(RouteConfig config, RoutePolicy policy) {
+        String name = config.name();
+        DemandCounter counter = demand.counter(name);
+        RouteMetrics routeMetrics = metrics.route(name, counter);
+        RouteGate gate = new RouteGate(name, counter, holdLimit, policy.maxPendingRequests(),
+                policy.maxConcurrencyPerEndpoint(), routeMetrics::coldStart);
+        Route route = new Route(name, policy, gate, counter, routeMetrics);
+        route.source(sources.create(name, config.backend()));
+        log.info("route {}: added ({} backend)", name, config.backend().kind());
+        return route;
+    }
+
+    private void retire(Route route) {
+        log.info("route {}: removed; requests it holds are answered 503 route-removed", route.name());
+        route.gate().close(Reason.ROUTE_REMOVED);
+        closeQuietly(route.source());
+        backends.remove(route.name());
+        retired.add(route.name());
+    }
+
+    static RoutePolicy policyOf(RouteConfig config, ForwardingConfig forwarding) {
+        return new RoutePolicy(config.hold().coldStartTimeout(), config.hold().maxPendingRequests(),
+                config.maxConcurrencyPerEndpoint(), config.responseHeaderTimeout(forwarding));
+    }
+
+    static RouteRule toRule(MatchConfig match) {
+        List<HeaderCondition> headers = new ArrayList<>(match.headers().size());
+        for (HeaderMatchConfig h : match.headers()) {
+            headers.add(new HeaderCondition(h.name(), h.value()));
+        }
+        return new RouteRule(match.hosts(), match.pathPrefixes(), headers);
+    }
+
+    /** Refuses new requests on every route and fails what they hold with {@code reason}. */
+    public synchronized void closeGates(Reason reason) {
+        for (Route route : table.get().routes().values()) {
+            route.gate().close(reason);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Route route : table.get().routes().values()) {
+            closeQuietly(route.source());
+        }
+    }
+
+    private static void closeQuietly(EndpointSource source) {
+        if (source == null) {
+            return;
+        }
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            log.warn("closing an endpoint source failed", e);
+        }
+    }
+}
