@@ -18,6 +18,7 @@ import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.EndpointSourceFactory;
 import io.wakegate.interceptor.backend.HealthProbe;
 import io.wakegate.interceptor.backend.StaticEndpointSource;
+import io.wakegate.interceptor.backend.process.ProcessBackends;
 import io.wakegate.interceptor.config.BackendConfig;
 import io.wakegate.interceptor.config.ForwardingConfig;
 import io.wakegate.interceptor.config.LimitsConfig;
@@ -71,6 +72,7 @@ public final class InterceptorServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ChannelGroup connections = new DefaultChannelGroup("wakegate-clients", GlobalEventExecutor.INSTANCE);
     private final BackendPools pools;
+    private final ProcessBackends processes;
     private Channel listener;
     private AdminServer admin;
     private volatile boolean ready;
@@ -82,7 +84,8 @@ public final class InterceptorServer implements AutoCloseable {
         LimitsConfig limits = config.limits();
         ForwardingConfig forwarding = config.forwarding();
         this.holdLimit = new HoldLimit(limits.maxPendingRequestsTotal());
-        this.probes = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("wakegate-probe", true));
+        this.probes = Executors.newScheduledThreadPool(4, new DefaultThreadFactory("wakegate-probe", true));
+        this.processes = new ProcessBackends(probes, metrics.registry());
         EndpointSourceFactory factory = sourceFactory != null ? sourceFactory : this::defaultSource;
         this.routes = new RouteRegistry(demand, metrics, holdLimit, factory);
         this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wakegate-accept"),
@@ -220,6 +223,7 @@ public final class InterceptorServer implements AutoCloseable {
 
     private void stopResources() {
         routes.close();
+        processes.close();
         probes.shutdownNow();
         if (admin != null) {
             admin.close();
@@ -250,6 +254,9 @@ public final class InterceptorServer implements AutoCloseable {
     }
 
     private EndpointSource defaultSource(String route, BackendConfig backend) {
+        if (backend.processBackend() != null) {
+            return processes.create(route, backend.processBackend());
+        }
         if (backend.staticBackend() != null) {
             var s = backend.staticBackend();
             return new StaticEndpointSource(route, s.urls(),
@@ -294,7 +301,7 @@ public final class InterceptorServer implements AutoCloseable {
                 entry.put("held", d == null ? 0 : d.held());
                 entry.put("inFlight", d == null ? 0 : d.inFlight());
                 entry.put("requestCount", d == null ? 0 : d.requestCount());
-                entry.put("backend", route.source() == null ? "none" : route.source().state());
+                entry.put("backend", route.source() == null ? Map.of("state", "none") : route.source().describe());
                 List<Map<String, Object>> endpoints = new ArrayList<>();
                 route.gate().readyEndpoints().forEach(e -> {
                     Map<String, Object> ep = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import io.wakegate.interceptor.config.ConfigException;
 import io.wakegate.interceptor.config.ConfigLoader;
 import io.wakegate.interceptor.config.ConfigWatcher;
 import io.wakegate.interceptor.config.WakegateConfig;
+import io.wakegate.interceptor.demo.DemoModelCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -20,6 +21,7 @@ import sun.misc.Signal;
  * routes when the file changes, and on SIGTERM or SIGINT shuts down gracefully and exits 0.
  */
 @Command(name = "wakegate", mixinStandardHelpOptions = true, version = "wakegate 0.1.0",
+        subcommands = DemoModelCommand.class,
         description = "Scale-from-zero HTTP interceptor for model hosts.%n"
                 + "Holds requests while a backend is cold and forwards them the moment it is ready.",
         exitCodeListHeading = "%nExit codes:%n",
@@ -29,7 +31,7 @@ public final class Wakegate implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Wakegate.class);
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "YAML configuration file (see docs/configuration.md).")
     Path config;
 
@@ -43,6 +45,10 @@ public final class Wakegate implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (config == null) {
+            System.err.println("Missing required option: '--config=FILE' (see wakegate --help)");
+            return 2;
+        }
         WakegateConfig initial;
         Duration pollInterval;
         try {
@@ -55,7 +61,13 @@ public final class Wakegate implements Callable<Integer> {
             System.err.println("--reload-interval: " + e.getMessage());
             return 2;
         }
-        InterceptorServer server = InterceptorServer.start(initial);
+        InterceptorServer server;
+        try {
+            server = InterceptorServer.start(initial);
+        } catch (IllegalArgumentException e) {
+            System.err.println(config + ": " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runnable onSignal = stop::countDown;
         Signal.handle(new Signal("TERM"), s -> onSignal.run());

@@ -21,4 +21,11 @@ public interface EndpointListener {
 
     /** Whether requests are waiting for an endpoint: sources probe more eagerly while they are. */
     boolean hasWaiters();
+
+    /**
+     * Requests admitted to an endpoint and not finished. A source that stops its backend stops
+     * only at zero, and checks again after withdrawing its endpoints (admission and withdrawal
+     * are ordered by the gate, so a zero seen after withdrawal stays zero).
+     */
+    int inFlight();
 }

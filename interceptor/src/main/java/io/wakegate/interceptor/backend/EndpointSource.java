@@ -25,6 +25,11 @@ public interface EndpointSource extends AutoCloseable {
     /** A short state for the admin endpoints, e.g. {@code ready}, {@code probing}. */
     String state();
 
+    /** What {@code /queue} shows of this source: at least its state. */
+    default java.util.Map<String, Object> describe() {
+        return java.util.Map.of("state", state());
+    }
+
     /** Stops discovery and releases the source's resources. Idempotent. */
     @Override
     void close();

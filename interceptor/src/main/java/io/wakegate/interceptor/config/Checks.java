@@ -89,6 +89,17 @@ final class Checks {
                 ? Durations.format(duration) + " (expected: a duration >= 0, e.g. 5s)" : null;
     }
 
+    static final String COMMAND_EXPECTED = "the program and its arguments, e.g. [vllm, serve, my-model, --port, \"8000\"]";
+
+    static String processPort(long port) {
+        return port >= 1 && port <= 65535 ? null : port + " (expected: a port 1..65535)";
+    }
+
+    static String groupName(String group) {
+        return group.matches("[A-Za-z0-9._-]+") ? null
+                : quote(group) + " (expected: letters, digits, '.', '_' or '-')";
+    }
+
     static String routeName(String name) {
         String expected = "a route name matching " + RouteConfig.NAME_PATTERN;
         if (name == null) {

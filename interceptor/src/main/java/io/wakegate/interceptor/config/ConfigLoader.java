@@ -44,7 +44,8 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(source, List.of("cannot read the file: " + e), e);
         }
-        return parse(new String(bytes, StandardCharsets.UTF_8), source);
+        Path directory = file.toAbsolutePath().getParent();
+        return parse(new String(bytes, StandardCharsets.UTF_8), source, directory, Placeholders.environment());
     }
 
     /**
@@ -54,6 +55,15 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem found
      */
     public static WakegateConfig parse(String yaml, String sourceName) throws ConfigException {
+        return parse(yaml, sourceName, Path.of("").toAbsolutePath(), Placeholders.environment());
+    }
+
+    /**
+     * Parses and validates {@code yaml}; relative paths start at {@code baseDirectory} and
+     * {@code ${NAME}} references expand from {@code environment}.
+     */
+    public static WakegateConfig parse(String yaml, String sourceName, Path baseDirectory,
+                                       java.util.Map<String, String> environment) throws ConfigException {
         Problems problems = new Problems();
         ObjectReader reader = YamlBinding.reader(problems);
         RawConfig raw = null;
@@ -83,7 +93,7 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName, List.of("cannot read the document: " + e), e);
         }
         RawConfig document = raw != null ? raw : new RawConfig();
-        WakegateConfig config = new ConfigValidator(problems).validate(document);
+        WakegateConfig config = new ConfigValidator(problems, baseDirectory, environment).validate(document);
         if (!problems.isEmpty()) {
             throw new ConfigException(sourceName, problems.messages());
         }

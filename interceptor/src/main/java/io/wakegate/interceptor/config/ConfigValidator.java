@@ -1,9 +1,12 @@
 package io.wakegate.interceptor.config;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +19,18 @@ import java.util.Map;
 final class ConfigValidator {
 
     private final Problems problems;
+    private final Path baseDirectory;
+    private final Map<String, String> environment;
+    private String currentRoute = "route";
 
-    ConfigValidator(Problems problems) {
+    /**
+     * @param baseDirectory where relative paths start: the configuration file's directory
+     * @param environment   what {@code ${NAME}} references expand to
+     */
+    ConfigValidator(Problems problems, Path baseDirectory, Map<String, String> environment) {
         this.problems = problems;
+        this.baseDirectory = baseDirectory;
+        this.environment = environment;
     }
 
     /** The config, or {@code null} if {@link #problems} holds anything afterwards. */
@@ -28,6 +40,7 @@ final class ConfigValidator {
         ForwardingConfig forwarding = forwarding(raw.forwarding);
         ShutdownConfig shutdown = shutdown(raw.shutdown);
         List<RouteConfig> routes = routes(raw.routes);
+        checkProcessPorts(routes);
         return problems.isEmpty() ? new WakegateConfig(server, limits, forwarding, shutdown, routes) : null;
     }
 
@@ -119,6 +132,7 @@ final class ConfigValidator {
 
     private RouteConfig route(String path, RawConfig.Route raw) {
         problems.add(path + ".name", Checks.routeName(raw.name));
+        currentRoute = raw.name != null ? raw.name : path;
         MatchConfig match = match(path + ".match", raw.match);
         BackendConfig backend = backend(path + ".backend", raw.backend);
         HoldConfig hold = hold(path + ".hold", raw.hold);
@@ -163,13 +177,82 @@ final class ConfigValidator {
             problems.add(path, Checks.missing("a mapping with exactly one of " + String.join(", ", BackendConfig.KINDS)));
             return null;
         }
-        String kinds = Checks.exactlyOneKind(raw.staticBackend);
+        String kinds = Checks.exactlyOneKind(raw.staticBackend, raw.processBackend);
         if (kinds != null) {
             problems.add(path, kinds);
             return null;
         }
+        if (raw.processBackend != null) {
+            ProcessBackendConfig process = processBackend(path + ".process", raw.processBackend);
+            return process == null ? null : BackendConfig.ofProcess(process);
+        }
         StaticBackendConfig staticBackend = staticBackend(path + ".static", raw.staticBackend);
-        return staticBackend == null ? null : new BackendConfig(staticBackend);
+        return staticBackend == null ? null : BackendConfig.ofStatic(staticBackend);
+    }
+
+    private ProcessBackendConfig processBackend(String path, RawConfig.ProcessBackend raw) {
+        List<String> command = new ArrayList<>();
+        if (raw.command == null || raw.command.isEmpty() || raw.command.get(0) == null || raw.command.get(0).isBlank()) {
+            problems.add(path + ".command", Checks.missing(Checks.COMMAND_EXPECTED));
+        } else {
+            for (int i = 0; i < raw.command.size(); i++) {
+                String expanded = expand(path + ".command[" + i + "]", raw.command.get(i));
+                command.add(expanded == null ? "" : expanded);
+            }
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        if (raw.env != null) {
+            raw.env.forEach((name, value) -> {
+                String expanded = expand(path + ".env." + name, value == null ? "" : value);
+                env.put(name, expanded == null ? "" : expanded);
+            });
+        }
+        long port = raw.port == null ? -1 : raw.port;
+        problems.add(path + ".port", raw.port == null ? Checks.missing("the port the process listens on, 1..65535")
+                : Checks.processPort(port));
+        HealthCheckConfig readiness;
+        if (raw.readiness == null) {
+            readiness = new HealthCheckConfig(ProcessBackendConfig.DEFAULT_READINESS_PATH,
+                    ProcessBackendConfig.DEFAULT_READINESS_INTERVAL, HealthCheckConfig.DEFAULT_TIMEOUT);
+        } else {
+            String probePath = raw.readiness.path != null ? raw.readiness.path : ProcessBackendConfig.DEFAULT_READINESS_PATH;
+            problems.add(path + ".readiness.path", Checks.healthPath(probePath));
+            Duration interval = duration(path + ".readiness.interval", raw.readiness.interval,
+                    ProcessBackendConfig.DEFAULT_READINESS_INTERVAL);
+            Duration timeout = duration(path + ".readiness.timeout", raw.readiness.timeout, HealthCheckConfig.DEFAULT_TIMEOUT);
+            readiness = problems.covers(path + ".readiness") ? null : new HealthCheckConfig(probePath, interval, timeout);
+        }
+        Duration start = duration(path + ".startTimeout", raw.startTimeout, ProcessBackendConfig.DEFAULT_START_TIMEOUT);
+        Duration idle = duration(path + ".idleTimeout", raw.idleTimeout, ProcessBackendConfig.DEFAULT_IDLE_TIMEOUT);
+        Duration grace = duration(path + ".stopGracePeriod", raw.stopGracePeriod,
+                ProcessBackendConfig.DEFAULT_STOP_GRACE_PERIOD);
+        int maxRestarts = count(path + ".maxRestarts", raw.maxRestarts, ProcessBackendConfig.DEFAULT_MAX_RESTARTS);
+        if (raw.group != null) {
+            problems.add(path + ".group", Checks.groupName(raw.group));
+        }
+        Path workingDirectory = baseDirectory.resolve(raw.workingDirectory == null ? "." : raw.workingDirectory)
+                .normalize();
+        if (!Files.isDirectory(workingDirectory)) {
+            problems.add(path + ".workingDirectory", Checks.quote(String.valueOf(raw.workingDirectory))
+                    + " resolves to " + workingDirectory + ", which is not a directory (expected: an existing directory;"
+                    + " relative paths start at the configuration file's directory)");
+        }
+        Path logFile = raw.logFile != null ? baseDirectory.resolve(raw.logFile).normalize()
+                : Path.of(ProcessBackendConfig.DEFAULT_LOG_DIRECTORY, currentRoute.replace('/', '_') + ".log")
+                        .toAbsolutePath().normalize();
+        String host = raw.host != null ? raw.host : ProcessBackendConfig.DEFAULT_HOST;
+        return problems.covers(path) ? null : new ProcessBackendConfig(command, env, workingDirectory, host,
+                (int) port, readiness, start, idle, grace, maxRestarts, raw.group, logFile);
+    }
+
+    /** Expands {@code ${NAME}} references from the environment; reports unset ones. */
+    private String expand(String path, String value) {
+        try {
+            return Placeholders.expand(value, environment);
+        } catch (IllegalArgumentException e) {
+            problems.add(path, e.getMessage());
+            return null;
+        }
     }
 
     private StaticBackendConfig staticBackend(String path, RawConfig.StaticBackend raw) {
@@ -244,5 +327,21 @@ final class ConfigValidator {
 
     private static <T> List<T> list(List<T> value) {
         return value != null ? value : List.of();
+    }
+
+    /** Two process backends cannot listen on the same address and port. */
+    private void checkProcessPorts(List<RouteConfig> routes) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < routes.size(); i++) {
+            ProcessBackendConfig p = routes.get(i).backend().processBackend();
+            if (p == null) {
+                continue;
+            }
+            Integer first = seen.putIfAbsent(p.host() + ":" + p.port(), i);
+            if (first != null) {
+                problems.add("routes[" + i + "].backend.process.port", p.port() + " is also the port of routes["
+                        + first + "] (expected: a port no other process route uses)");
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.wakegate.interceptor.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The YAML file as written: the same shape and keys as the public records, but every field
@@ -73,6 +74,23 @@ final class RawConfig {
     static final class Backend {
         @JsonProperty("static")
         public StaticBackend staticBackend;
+        @JsonProperty("process")
+        public ProcessBackend processBackend;
+    }
+
+    static final class ProcessBackend {
+        public List<String> command;
+        public Map<String, String> env;
+        public String workingDirectory;
+        public String host;
+        public Long port;
+        public HealthCheck readiness;
+        public Duration startTimeout;
+        public Duration idleTimeout;
+        public Duration stopGracePeriod;
+        public Long maxRestarts;
+        public String group;
+        public String logFile;
     }
 
     static final class StaticBackend {

@@ -194,6 +194,11 @@ public final class RouteGate implements EndpointListener {
         return !waiting.isEmpty();
     }
 
+    @Override
+    public synchronized int inFlight() {
+        return demand.inFlight();
+    }
+
     /** Refuses new requests and fails every held one with {@code reason} (shutdown, route removed). */
     public void close(Reason reason) {
         synchronized (this) {

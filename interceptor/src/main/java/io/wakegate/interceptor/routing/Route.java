@@ -60,15 +60,15 @@ public final class Route {
     }
 
     /**
-     * Connects a new endpoint source (at creation or when the backend changes) and returns the
-     * previous one, which the caller closes.
+     * Connects a new endpoint source, at creation or when the backend changed. The caller has
+     * closed the previous one (a process backend must release its port first); its endpoints are
+     * forgotten, so requests wait for the new source's.
      */
-    public EndpointSource source(EndpointSource next) {
-        EndpointSource previous = this.source;
+    public void source(EndpointSource next) {
+        gate.endpointsChanged(java.util.List.of());
         this.source = next;
         gate.source(next);
         next.start(gate);
-        return previous;
     }
 
     @Override

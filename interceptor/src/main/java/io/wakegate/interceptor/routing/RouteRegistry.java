@@ -85,7 +85,8 @@ public final class RouteRegistry implements AutoCloseable {
                 route.policy(policy);
                 if (!config.backend().equals(backends.get(config.name()))) {
                     log.info("route {}: backend changed to {}", config.name(), config.backend().kind());
-                    closeQuietly(route.source(sources.create(config.name(), config.backend())));
+                    closeQuietly(route.source());
+                    route.source(sources.create(config.name(), config.backend()));
                 }
             }
             backends.put(config.name(), config.backend());

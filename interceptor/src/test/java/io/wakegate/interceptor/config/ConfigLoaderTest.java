@@ -144,7 +144,7 @@ class ConfigLoaderTest {
                 "wakegate.yaml: sever: unknown field (known fields: server, limits, forwarding, shutdown, routes)");
         assertThat(problems(MINIMAL_ROUTE.replace("static:", "process:"))).containsExactly(
                 "wakegate.yaml: routes[0].backend.process: unknown field (known fields: static)",
-                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static)");
+                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process)");
     }
 
     @Test
@@ -218,7 +218,7 @@ class ConfigLoaderTest {
                 "wakegate.yaml: routes[0].maxConcurrencyPerEndpoint: -1 (expected: an integer 0..2147483647, 0 = unlimited)",
                 "wakegate.yaml: routes[1]: missing (expected: a route: a mapping with name and backend)",
                 "wakegate.yaml: routes[2].name: missing (expected: a route name matching [A-Za-z0-9._/-]+)",
-                "wakegate.yaml: routes[2].backend: no backend kind set (expected: exactly one of static)");
+                "wakegate.yaml: routes[2].backend: no backend kind set (expected: exactly one of static, process)");
         assertThat(e.getMessage()).isEqualTo(String.join("\n", e.problems()));
         assertThat(e.source()).isEqualTo("wakegate.yaml");
     }
@@ -243,11 +243,11 @@ class ConfigLoaderTest {
                       static:
                         urls: [http://127.0.0.1:8000]
                 """, "    backend: {}\n"))).containsExactly(
-                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static)");
+                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process)");
         assertThat(problems("routes: [{name: a}]\n")).containsExactly(
-                "wakegate.yaml: routes[0].backend: missing (expected: a mapping with exactly one of static)");
-        assertThatThrownBy(() -> new BackendConfig(null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("backend: no backend kind set (expected: exactly one of static)");
+                "wakegate.yaml: routes[0].backend: missing (expected: a mapping with exactly one of static, process)");
+        assertThatThrownBy(() -> new BackendConfig(null, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("backend: no backend kind set (expected: exactly one of static, process)");
     }
 
     @Test

@@ -1,0 +1,489 @@
+package io.wakegate.interceptor.backend.process;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wakegate.interceptor.backend.Endpoint;
+import io.wakegate.interceptor.backend.EndpointListener;
+import io.wakegate.interceptor.backend.EndpointSource;
+import io.wakegate.interceptor.backend.HealthProbe;
+import io.wakegate.interceptor.config.ProcessBackendConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A route's backend as a local process: started when a request waits, ready when its readiness
+ * probe passes (the model is loaded), stopped after {@code idleTimeout} without requests.
+ *
+ * <pre>
+ *   STOPPED ──wake──► (QUEUED while another group member runs) ──► STARTING ──probe ok──► READY
+ *      ▲                                                             │ exit / startTimeout  │ idle, yield
+ *      │                                                             ▼                      ▼
+ *      └──────────────────────────── exit ◄──────────────────── FAILED(start)           STOPPING
+ * </pre>
+ *
+ * <ul>
+ *   <li>A process that exits before it is ready fails every held request at once (502
+ *       {@code backend-failed-to-start}) and its log's last lines go to Wakegate's log. After
+ *       {@code maxRestarts} such failures in a row the route fails fast for {@link #FAILED_BACKOFF}.</li>
+ *   <li>A process that dies while serving is restarted by the next request.</li>
+ *   <li>Stopping withdraws the endpoint first, then stops only if nothing is in flight — so an idle
+ *       stop never interrupts a request, and a request that arrives while stopping waits for the
+ *       restart.</li>
+ * </ul>
+ *
+ * <p>Threading: state changes under this object's monitor; process starts, probes and signals
+ * run on the shared scheduler (they block); {@link #wake()} only flips state and schedules.
+ */
+public final class ProcessEndpointSource implements EndpointSource, ExclusiveGroup.Member {
+
+    /** How long a route whose process keeps failing to start answers 502 at once before trying again. */
+    public static final Duration FAILED_BACKOFF = Duration.ofSeconds(30);
+    private static final long TICK_MILLIS = 250;
+    private static final int LOG_TAIL_LINES = 20;
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessEndpointSource.class);
+
+    enum State { STOPPED, QUEUED, STARTING, READY, STOPPING, FAILED }
+
+    private final String route;
+    private final ProcessBackendConfig config;
+    private final ScheduledExecutorService executor;
+    private final ExclusiveGroup group;
+    private final ProcessReaper reaper;
+    private final HealthProbe probe;
+    private final Endpoint endpoint;
+    private final Counter starts;
+    private final Counter failures;
+    private final MeterRegistry registry;
+    private final List<Gauge> gauges = new ArrayList<>();
+
+    private volatile EndpointListener listener;
+    private State state = State.STOPPED;
+    private Process process;
+    private long startedNanos;
+    private long idleSinceNanos;
+    private int consecutiveFailures;
+    private long failedUntilNanos;
+    private boolean restartWanted;
+    private boolean yieldRequested;
+    private ScheduledFuture<?> tick;
+    private boolean closed;
+
+    /**
+     * @param group null when the route is in no exclusive group
+     * @throws IllegalArgumentException naming the field when the host cannot be resolved
+     */
+    ProcessEndpointSource(String route, ProcessBackendConfig config, ScheduledExecutorService executor,
+                          ExclusiveGroup group, ProcessReaper reaper, MeterRegistry registry) {
+        this.route = route;
+        this.config = config;
+        this.executor = executor;
+        this.group = group;
+        this.reaper = reaper;
+        this.registry = registry;
+        this.probe = new HealthProbe(config.readiness().path(), config.readiness().timeout());
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(config.host());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("route " + route + ": backend.process.host: " + config.host()
+                    + " cannot be resolved (expected: a local address such as 127.0.0.1)");
+        }
+        this.endpoint = new Endpoint(config.host() + ":" + config.port(), new InetSocketAddress(address, config.port()));
+        this.starts = Counter.builder("wakegate.interceptor.process.starts")
+                .description("Process backend starts").tag("route", route).register(registry);
+        this.failures = Counter.builder("wakegate.interceptor.process.failures")
+                .description("Process backend exits before readiness, start timeouts and crashes")
+                .tag("route", route).register(registry);
+        for (State s : State.values()) {
+            gauges.add(Gauge.builder("wakegate.interceptor.process.state", this, p -> p.state() .equals(name(s)) ? 1 : 0)
+                    .description("1 for the process backend's current state").tags("route", route, "state", name(s))
+                    .register(registry));
+        }
+    }
+
+    @Override
+    public void start(EndpointListener listener) {
+        this.listener = listener;
+        log.info("route {}: process backend on {} (stopped until the first request); log file {}", route,
+                endpoint, config.logFile());
+    }
+
+    @Override
+    public synchronized String state() {
+        return name(state);
+    }
+
+    private static String name(State s) {
+        return s.name().toLowerCase(Locale.ROOT);
+    }
+
+    // ---- waking and starting ----
+
+    @Override
+    public void wake() {
+        boolean failFast = false;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            switch (state) {
+                case STOPPED -> beginStart();
+                case FAILED -> {
+                    if (System.nanoTime() - failedUntilNanos >= 0) {
+                        consecutiveFailures = 0;
+                        beginStart();
+                    } else {
+                        failFast = true;
+                    }
+                }
+                case STOPPING -> restartWanted = true;
+                default -> {
+                    // QUEUED, STARTING, READY: already on its way
+                }
+            }
+        }
+        if (failFast) {
+            executor.execute(() -> listener.startFailed("the process failed to start " + config.maxRestarts()
+                    + " times in a row; retrying after " + FAILED_BACKOFF.toSeconds() + "s"));
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void beginStart() {
+        if (group != null && !group.acquire(this)) {
+            state = State.QUEUED;
+            log.info("route {}: waiting for exclusive group {} to be free", route, group.name());
+            return;
+        }
+        state = State.STARTING;
+        yieldRequested = false;
+        executor.execute(this::spawn);
+    }
+
+    @Override
+    public void granted() {
+        synchronized (this) {
+            if (state == State.QUEUED && !closed) {
+                state = State.STARTING;
+                yieldRequested = false;
+                executor.execute(this::spawn);
+                return;
+            }
+        }
+        group.release(this); // no longer wanted
+    }
+
+    private void spawn() {
+        List<String> command = new ArrayList<>(config.command().size() + 1);
+        String setsid = ProcessReaper.setsid();
+        if (setsid != null) {
+            command.add(setsid);
+        }
+        command.addAll(config.command());
+        Process started;
+        try {
+            Files.createDirectories(config.logFile().toAbsolutePath().getParent());
+            Files.writeString(config.logFile(), "==== wakegate: starting route " + route + " at " + Instant.now()
+                            + ": " + String.join(" ", config.command()) + System.lineSeparator(),
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(config.workingDirectory().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(config.logFile().toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().putAll(config.env());
+            started = builder.start();
+        } catch (IOException | RuntimeException e) {
+            startFailed(null, "could not be started: " + e.getMessage());
+            return;
+        }
+        reaper.register(started.pid());
+        starts.increment();
+        synchronized (this) {
+            if (state != State.STARTING || closed) {
+                // closed while starting: stop it again
+                executor.execute(() -> terminate(started));
+            } else {
+                process = started;
+                startedNanos = System.nanoTime();
+            }
+        }
+        log.info("route {}: started pid {}: {} (log: {})", route, started.pid(), String.join(" ", config.command()),
+                config.logFile());
+        started.onExit().thenRunAsync(() -> exited(started), executor);
+        scheduleProbe(started, 0);
+    }
+
+    private void scheduleProbe(Process p, long delayNanos) {
+        executor.schedule(() -> probe(p), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void probe(Process p) {
+        synchronized (this) {
+            if (state != State.STARTING || process != p) {
+                return;
+            }
+            if (System.nanoTime() - startedNanos > config.startTimeout().toNanos()) {
+                state = State.STOPPING; // the exit that follows is reported as a failed start
+                restartWanted = false;
+                startFailed(p, "did not become ready within startTimeout " + config.startTimeout().toSeconds() + "s");
+                executor.execute(() -> terminate(p));
+                return;
+            }
+        }
+        boolean ready = probe.check(endpoint.address(), endpoint.name());
+        synchronized (this) {
+            if (state != State.STARTING || process != p) {
+                return;
+            }
+            if (!ready) {
+                scheduleProbe(p, config.readiness().interval().toNanos());
+                return;
+            }
+            state = State.READY;
+            consecutiveFailures = 0;
+            idleSinceNanos = System.nanoTime();
+            log.info("route {}: ready after {} ms (pid {})", route,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), p.pid());
+            listener.endpointsChanged(List.of(endpoint));
+            tick = executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Reports a failed start to the held requests and the log. {@code p} may be null (never started). */
+    private void startFailed(Process p, String why) {
+        failures.increment();
+        List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES);
+        log.error("route {}: process {}; last lines of {}:\n{}", route, why, config.logFile(),
+                tail.isEmpty() ? "  (empty)" : "  | " + String.join("\n  | ", tail));
+        synchronized (this) {
+            consecutiveFailures++;
+            if (p == null) {
+                state = nextAfterFailure();
+                if (group != null) {
+                    group.release(this);
+                }
+            }
+        }
+        listener.startFailed(why);
+    }
+
+    /** Caller holds the lock. */
+    private State nextAfterFailure() {
+        if (consecutiveFailures >= config.maxRestarts()) {
+            failedUntilNanos = System.nanoTime() + FAILED_BACKOFF.toNanos();
+            log.error("route {}: {} failed starts in a row; answering 502 at once for {}s", route,
+                    consecutiveFailures, FAILED_BACKOFF.toSeconds());
+            return State.FAILED;
+        }
+        return State.STOPPED;
+    }
+
+    // ---- running ----
+
+    /** While ready: stop when idle for idleTimeout, or when another group member waits. */
+    private void tick() {
+        synchronized (this) {
+            if (state != State.READY) {
+                return;
+            }
+            boolean idle = !listener.hasWaiters() && listener.inFlight() == 0;
+            long now = System.nanoTime();
+            if (!idle) {
+                idleSinceNanos = now;
+            }
+            if (yieldRequested) {
+                log.info("route {}: another route of group {} waits; stopping once nothing is in flight", route,
+                        group.name());
+                beginStop();
+            } else if (idle && now - idleSinceNanos >= config.idleTimeout().toNanos()) {
+                log.info("route {}: idle for {}s; stopping", route, config.idleTimeout().toSeconds());
+                beginStop();
+            }
+        }
+    }
+
+    @Override
+    public void yieldRequested() {
+        synchronized (this) {
+            yieldRequested = true;
+        }
+    }
+
+    /**
+     * Withdraws the endpoint, so nothing new is admitted, then stops once nothing is in flight.
+     * An idle stop that finds a request admitted in the meantime is called off. Caller holds the lock.
+     */
+    private void beginStop() {
+        listener.endpointsChanged(List.of());
+        if (!yieldRequested && (listener.inFlight() > 0 || listener.hasWaiters())) {
+            listener.endpointsChanged(List.of(endpoint)); // a request slipped in: not idle after all
+            idleSinceNanos = System.nanoTime();
+            return;
+        }
+        state = State.STOPPING;
+        cancelTick();
+        Process p = process;
+        tick = executor.scheduleWithFixedDelay(() -> stopWhenDrained(p), 0, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private void stopWhenDrained(Process p) {
+        synchronized (this) {
+            if (state != State.STOPPING || process != p || listener.inFlight() > 0) {
+                return;
+            }
+            cancelTick();
+        }
+        terminate(p);
+    }
+
+    /** SIGTERM to the process group, SIGKILL after the grace period. Blocking; on the scheduler. */
+    private void terminate(Process p) {
+        if (!p.isAlive()) {
+            return;
+        }
+        signal(p, "TERM");
+        try {
+            if (!p.waitFor(config.stopGracePeriod().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("route {}: pid {} still running {}s after SIGTERM; sending SIGKILL", route, p.pid(),
+                        config.stopGracePeriod().toSeconds());
+                signal(p, "KILL");
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            signal(p, "KILL");
+        }
+    }
+
+    private static void signal(Process p, String signal) {
+        if (ProcessReaper.groupsSupported() && ProcessReaper.signalGroup(p.pid(), signal)) {
+            return;
+        }
+        p.descendants().forEach(signal.equals("KILL") ? ProcessHandle::destroyForcibly : ProcessHandle::destroy);
+        if (signal.equals("KILL")) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+    }
+
+    /** The process ended, whatever the reason; on the scheduler. */
+    private void exited(Process p) {
+        if (ProcessReaper.groupsSupported()) {
+            ProcessReaper.signalGroup(p.pid(), "KILL"); // leftovers of its group, if any
+        }
+        reaper.unregister(p.pid());
+        boolean startAgain = false;
+        String crashed = null;
+        synchronized (this) {
+            if (process != p) {
+                return;
+            }
+            process = null;
+            cancelTick();
+            switch (state) {
+                case STARTING -> crashed = "exited with code " + p.exitValue() + " before it was ready";
+                case READY -> {
+                    failures.increment();
+                    state = State.STOPPED;
+                    listener.endpointsChanged(List.of());
+                    List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES);
+                    log.warn("route {}: pid {} exited with code {} while serving; it restarts on the next request;"
+                            + " last lines of {}:\n  | {}", route, p.pid(), p.exitValue(), config.logFile(),
+                            String.join("\n  | ", tail));
+                    startAgain = listener.hasWaiters();
+                }
+                case STOPPING -> {
+                    state = consecutiveFailures > 0 ? nextAfterFailure() : State.STOPPED;
+                    log.info("route {}: pid {} stopped (exit code {})", route, p.pid(), p.exitValue());
+                    startAgain = state == State.STOPPED && (restartWanted || listener.hasWaiters());
+                    restartWanted = false;
+                }
+                default -> state = State.STOPPED;
+            }
+            if (crashed == null && group != null) {
+                group.release(this);
+            }
+            if (startAgain && !closed) {
+                beginStart();
+            }
+        }
+        if (crashed != null) {
+            startFailed(null, crashed);
+        }
+    }
+
+    private void cancelTick() {
+        if (tick != null) {
+            tick.cancel(false);
+            tick = null;
+        }
+    }
+
+    @Override
+    public void connectFailed(Endpoint failed) {
+        // The process probably died; its exit is reported through onExit.
+    }
+
+    /** Stops the process (blocking, up to the grace period) and leaves the group. */
+    @Override
+    public void close() {
+        Process p;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            cancelTick();
+            p = process;
+            state = State.STOPPING;
+        }
+        if (p != null) {
+            log.info("route {}: stopping pid {}", route, p.pid());
+            terminate(p);
+            reaper.unregister(p.pid());
+        }
+        synchronized (this) {
+            state = State.STOPPED;
+        }
+        if (group != null) {
+            group.release(this);
+        }
+        gauges.forEach(registry::remove);
+    }
+
+    @Override
+    public synchronized java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("kind", "process");
+        out.put("state", name(state));
+        out.put("pid", process == null ? null : process.pid());
+        out.put("endpoint", endpoint.name());
+        out.put("group", group == null ? null : group.name());
+        out.put("logFile", config.logFile().toString());
+        return out;
+    }
+
+    /** The pid of the running process, or -1; for tests and the admin view. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+}
