@@ -1,70 +1,76 @@
 package io.wakegate.interceptor.routing;
 
-import java.util.Map;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.Collection;
 
 /**
- * An open-addressed map from lower-case host names to values, looked up by a range of a raw
- * string, ASCII case-insensitively, with a hash the caller computed ({@link String#hashCode()}
- * of the lower-cased range). Lets the matcher find a host without copying or lower-casing it.
+ * An open-addressed table of {@link Entry host entries} keyed by lower-case host name (or
+ * wildcard suffix), looked up by a range of the raw {@code Host} value, ASCII
+ * case-insensitively, with a hash the caller computed ({@link String#hashCode()} of the
+ * lower-cased range). The slots are the entries themselves, so a hit costs few memory loads.
  */
-final class HostTable<V> {
+final class HostTable<T> {
 
-    private final String[] keys;
-    private final int[] hashes;
-    private final Object[] values;
+    private final Entry<T>[] slots;
     private final int mask;
 
-    /** {@code entries}' keys must already be lower case. */
-    HostTable(Map<String, V> entries) {
-        int size = PathTrie.tableSize(Math.max(1, entries.size()));
-        keys = new String[size];
-        hashes = new int[size];
-        values = new Object[size];
-        mask = size - 1;
-        for (Map.Entry<String, V> entry : entries.entrySet()) {
-            int hash = entry.getKey().hashCode();
-            int i = PathTrie.spread(hash) & mask;
-            while (keys[i] != null) {
+    @SuppressWarnings("unchecked")
+    HostTable(Collection<Entry<T>> entries) {
+        slots = new Entry[PathTrie.tableSize(Math.max(1, entries.size()))];
+        mask = slots.length - 1;
+        for (Entry<T> entry : entries) {
+            int i = PathTrie.spread(entry.hash) & mask;
+            while (slots[i] != null) {
                 i = (i + 1) & mask;
             }
-            keys[i] = entry.getKey();
-            hashes[i] = hash;
-            values[i] = entry.getValue();
+            slots[i] = entry;
         }
     }
 
-    boolean isEmpty() {
-        for (String key : keys) {
-            if (key != null) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The value for {@code raw[start, end)} compared ASCII case-insensitively, or {@code null}. */
-    @SuppressWarnings("unchecked")
-    V get(String raw, int start, int end, int hash) {
+    /** The entry for {@code raw[start, end)} compared ASCII case-insensitively, or {@code null}. */
+    Entry<T> get(String raw, int start, int end, int hash) {
         for (int i = PathTrie.spread(hash) & mask; ; i = (i + 1) & mask) {
-            String key = keys[i];
-            if (key == null) {
+            Entry<T> entry = slots[i];
+            if (entry == null) {
                 return null;
             }
-            if (hashes[i] == hash && equalsLowerCase(key, raw, start, end)) {
-                return (V) values[i];
+            if (entry.hash == hash && entry.nameEquals(raw, start, end)) {
+                return entry;
             }
         }
     }
 
-    private static boolean equalsLowerCase(String key, String raw, int start, int end) {
-        if (key.length() != end - start) {
-            return false;
+    /** The routes of one host pattern, and the next less specific pattern a host it matches falls back to. */
+    static final class Entry<T> {
+        private final char[] name;
+        final int hash;
+        final PathTrie.Node<T> root;
+        final Entry<T> fallback;
+
+        /** {@code name}: the lower-case host, or the suffix after {@code *.} of a wildcard. */
+        Entry(String name, PathTrie.Node<T> root, Entry<T> fallback) {
+            this.name = name.toCharArray();
+            this.hash = name.hashCode();
+            this.root = root;
+            this.fallback = fallback;
         }
-        for (int i = 0; i < key.length(); i++) {
-            if (key.charAt(i) != HostNames.toLowerAscii(raw.charAt(start + i))) {
+
+        T match(String path, HttpHeaders headers) {
+            return PathTrie.match(root, path, headers);
+        }
+
+        private boolean nameEquals(String raw, int start, int end) {
+            char[] name = this.name;
+            if (name.length != end - start) {
                 return false;
             }
+            for (int i = 0; i < name.length; i++) {
+                if (name[i] != HostNames.toLowerAscii(raw.charAt(start + i))) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return true;
     }
 }

@@ -10,23 +10,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routes of one host pattern, in a trie over path segments. Each node holds the routes
+ * Tries over path segments: the routes of one host pattern. Each node holds the routes
  * whose prefix ends there, most specific first (more header conditions, then declaration
  * order). Built by {@link Builder}, then never changed.
  */
-final class PathTrie<T> {
+final class PathTrie {
 
-    private final Node<T> root;
-
-    private PathTrie(Node<T> root) {
-        this.root = root;
+    private PathTrie() {
     }
 
     /**
      * The most specific route for {@code path} whose header conditions hold, or {@code null}.
      * Walks the path once down the trie, then tries nodes from the deepest back to the root.
      */
-    T match(String path, HttpHeaders headers) {
+    static <T> T match(Node<T> root, String path, HttpHeaders headers) {
         Node<T> node = root;
         if (path != null && node.table != null) {
             int length = path.length();
@@ -103,7 +100,8 @@ final class PathTrie<T> {
     }
 
     static final class Node<T> {
-        final String segment;
+        /** A char array rather than a String: one object less to load per level. */
+        final char[] segment;
         final int hash;
         /** Most specific first. */
         final Entry<T>[] entries;
@@ -115,11 +113,24 @@ final class PathTrie<T> {
         Node<T>[] table;
 
         Node(String segment, Entry<T>[] entries, Node<T> routedAncestor) {
-            this.segment = segment;
+            this.segment = segment.toCharArray();
             this.hash = segment.hashCode();
             this.entries = entries;
             this.routedAncestor = routedAncestor;
             this.routed = entries.length > 0 ? this : routedAncestor;
+        }
+
+        private boolean matches(String path, int start, int end) {
+            char[] segment = this.segment;
+            if (segment.length != end - start) {
+                return false;
+            }
+            for (int i = 0; i < segment.length; i++) {
+                if (segment[i] != path.charAt(start + i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         Node<T> child(String path, int start, int end, int hash) {
@@ -133,8 +144,7 @@ final class PathTrie<T> {
                 if (candidate == null) {
                     return null;
                 }
-                if (candidate.hash == hash && candidate.segment.length() == end - start
-                        && path.regionMatches(start, candidate.segment, 0, end - start)) {
+                if (candidate.hash == hash && candidate.matches(path, start, end)) {
                     return candidate;
                 }
             }
@@ -167,8 +177,8 @@ final class PathTrie<T> {
             node.entries.add(entry);
         }
 
-        PathTrie<T> build() {
-            return new PathTrie<>(freeze(root, null));
+        Node<T> build() {
+            return freeze(root, null);
         }
 
         @SuppressWarnings("unchecked")

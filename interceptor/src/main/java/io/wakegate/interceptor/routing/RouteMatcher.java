@@ -36,14 +36,14 @@ import java.util.stream.Collectors;
  */
 public final class RouteMatcher<T> {
 
-    private final HostTable<HostEntry<T>> exactHosts;
-    private final HostTable<HostEntry<T>> wildcardHosts;
-    private final HostEntry<T> anyHost;
+    private final HostTable<T> exactHosts;
+    private final HostTable<T> wildcardHosts;
+    private final HostTable.Entry<T> anyHost;
     private final int size;
     private final List<String> conflicts;
 
-    private RouteMatcher(HostTable<HostEntry<T>> exactHosts, HostTable<HostEntry<T>> wildcardHosts,
-                         HostEntry<T> anyHost, int size, List<String> conflicts) {
+    private RouteMatcher(HostTable<T> exactHosts, HostTable<T> wildcardHosts,
+                         HostTable.Entry<T> anyHost, int size, List<String> conflicts) {
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
@@ -75,8 +75,8 @@ public final class RouteMatcher<T> {
      * @param headers the request headers; {@code null} is read as no headers
      */
     public T match(String host, String path, HttpHeaders headers) {
-        for (HostEntry<T> entry = hostEntry(host); entry != null; entry = entry.fallback) {
-            T target = entry.trie.match(path, headers);
+        for (HostTable.Entry<T> entry = hostEntry(host); entry != null; entry = entry.fallback) {
+            T target = entry.match(path, headers);
             if (target != null) {
                 return target;
             }
@@ -99,15 +99,15 @@ public final class RouteMatcher<T> {
     }
 
     /** The first host tier to try: the exact host, else the longest matching wildcard, else any host. */
-    private HostEntry<T> hostEntry(String host) {
+    private HostTable.Entry<T> hostEntry(String host) {
         long range = HostNames.range(host);
         int start = HostNames.start(range);
         int end = HostNames.end(range);
         if (start == end) {
             return anyHost;
         }
-        HostTable<HostEntry<T>> wildcards = HostNames.isIpv6(range) ? null : wildcardHosts;
-        HostEntry<T> wildcard = null;
+        HostTable<T> wildcards = HostNames.isIpv6(range) ? null : wildcardHosts;
+        HostTable.Entry<T> wildcard = null;
         // Right to left, so that the hash of every suffix after a dot is known when the dot is
         // reached: the last wildcard found is the longest. The final hash is the whole host's.
         int hash = 0;
@@ -115,7 +115,7 @@ public final class RouteMatcher<T> {
         for (int i = end - 1; i >= start; i--) {
             char c = HostNames.toLowerAscii(host.charAt(i));
             if (c == '.' && wildcards != null && i > start) {
-                HostEntry<T> found = wildcards.get(host, i + 1, end, hash);
+                HostTable.Entry<T> found = wildcards.get(host, i + 1, end, hash);
                 if (found != null) {
                     wildcard = found;
                 }
@@ -123,7 +123,7 @@ public final class RouteMatcher<T> {
             hash += c * power;
             power *= 31;
         }
-        HostEntry<T> exact = exactHosts == null ? null : exactHosts.get(host, start, end, hash);
+        HostTable.Entry<T> exact = exactHosts == null ? null : exactHosts.get(host, start, end, hash);
         if (exact != null) {
             return exact;
         }
@@ -133,17 +133,6 @@ public final class RouteMatcher<T> {
     @Override
     public String toString() {
         return "RouteMatcher{size=" + size + ", conflicts=" + conflicts.size() + '}';
-    }
-
-    /** The routes of one host pattern and the next, less specific, pattern to try. */
-    private static final class HostEntry<T> {
-        final PathTrie<T> trie;
-        final HostEntry<T> fallback;
-
-        HostEntry(PathTrie<T> trie, HostEntry<T> fallback) {
-            this.trie = trie;
-            this.fallback = fallback;
-        }
     }
 
     /** Collects (rule, target) entries in declaration order. Not thread-safe; reusable. */
@@ -231,21 +220,21 @@ public final class RouteMatcher<T> {
                 }
             }
 
-            HostEntry<T> anyEntry = any == null ? null : new HostEntry<>(any.build(), null);
+            HostTable.Entry<T> anyEntry = any == null ? null : new HostTable.Entry<>("*", any.build(), null);
             // Shorter suffixes first, so that a wildcard's fallback (the longest wildcard matching
             // its suffix, necessarily shorter) exists when the wildcard is created.
-            Map<String, HostEntry<T>> wildcardEntries = new LinkedHashMap<>();
+            Map<String, HostTable.Entry<T>> wildcardEntries = new LinkedHashMap<>();
             wildcard.entrySet().stream()
                     .sorted(Comparator.comparingInt(e -> e.getKey().length()))
-                    .forEach(e -> wildcardEntries.put(e.getKey(), new HostEntry<>(e.getValue().build(),
+                    .forEach(e -> wildcardEntries.put(e.getKey(), new HostTable.Entry<>(e.getKey(), e.getValue().build(),
                             orElse(longestWildcard(e.getKey(), wildcardEntries), anyEntry))));
-            Map<String, HostEntry<T>> exactEntries = new LinkedHashMap<>();
-            exact.forEach((host, trie) -> exactEntries.put(host, new HostEntry<>(trie.build(),
+            Map<String, HostTable.Entry<T>> exactEntries = new LinkedHashMap<>();
+            exact.forEach((host, trie) -> exactEntries.put(host, new HostTable.Entry<>(host, trie.build(),
                     orElse(host.indexOf(':') >= 0 ? null : longestWildcard(host, wildcardEntries), anyEntry))));
 
             return new RouteMatcher<>(
-                    exactEntries.isEmpty() ? null : new HostTable<>(exactEntries),
-                    wildcardEntries.isEmpty() ? null : new HostTable<>(wildcardEntries),
+                    exactEntries.isEmpty() ? null : new HostTable<>(exactEntries.values()),
+                    wildcardEntries.isEmpty() ? null : new HostTable<>(wildcardEntries.values()),
                     anyEntry, rules.size(), List.copyOf(conflicts));
         }
 
@@ -262,14 +251,14 @@ public final class RouteMatcher<T> {
             return shadowed == keys;
         }
 
-        private static <T> HostEntry<T> orElse(HostEntry<T> entry, HostEntry<T> other) {
+        private static <T> HostTable.Entry<T> orElse(HostTable.Entry<T> entry, HostTable.Entry<T> other) {
             return entry != null ? entry : other;
         }
 
         /** The wildcard with the longest suffix that matches {@code host} (lower case), or null. */
-        private static <T> HostEntry<T> longestWildcard(String host, Map<String, HostEntry<T>> wildcards) {
+        private static <T> HostTable.Entry<T> longestWildcard(String host, Map<String, HostTable.Entry<T>> wildcards) {
             for (int dot = host.indexOf('.', 1); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-                HostEntry<T> found = wildcards.get(host.substring(dot + 1));
+                HostTable.Entry<T> found = wildcards.get(host.substring(dot + 1));
                 if (found != null) {
                     return found;
                 }

@@ -84,6 +84,7 @@ class RouteMatcherTest {
             a.b.example.com            | /                         |                                | wild-example
             example.com                | /                         |                                | null
             example.com                | /healthz                  |                                | any-healthz
+            .example.com               | /                         |                                | null
             x.internal.example.com     | /                         |                                | wild-internal
             a.b.internal.example.com   | /v1/chat                  | x-model=a                      | wild-internal
             internal.example.com       | /v1/chat                  | x-model=a                      | wild-example-v1-model
