@@ -160,6 +160,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
+    /** The request is held (true) or no longer held (false): watch the client for a close meanwhile. */
+    void held(boolean held) {
+        if (held) {
+            timeouts.watchForClose();
+        } else {
+            timeouts.stopWatching();
+        }
+    }
+
     /** The exchange finished with the response's last byte written. */
     void exchangeEnded(boolean keepAlive) {
         exchange = null;
