@@ -201,6 +201,20 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return exchange != null;
     }
 
+    /**
+     * A read cycle ended. When the read we asked for is still unanswered, the cycle brought bytes
+     * that decoded to no message (a head or chunk-size line split across reads): the
+     * {@code FlowControlHandler} counts a read as satisfied at the end of each cycle, so ask again,
+     * or the connection stalls until a timeout.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending && ctx.channel().isActive()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         Exchange current = exchange;

@@ -8,13 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wakegate.interceptor.InterceptorServer;
+import io.wakegate.interceptor.testing.Fixture;
 import io.wakegate.interceptor.testing.Interceptors;
 import io.wakegate.interceptor.testing.Interceptors.ManualSources;
 import io.wakegate.interceptor.testing.TestBackend;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,31 +25,21 @@ import org.junit.jupiter.api.Test;
 /** Which ready endpoint an admitted request goes to, and what happens when it cannot be reached. */
 class AdmissionTest {
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final ManualSources sources = new ManualSources();
+    private final Fixture f = new Fixture();
+    private final ManualSources sources = f.sources;
     private InterceptorServer wakegate;
 
     @AfterEach
     void stop() throws Exception {
-        if (wakegate != null) {
-            wakegate.close();
-        }
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
+        f.close();
     }
 
     private TestBackend backend(String name) throws InterruptedException {
-        TestBackend b = TestBackend.start(name);
-        closeables.add(b);
-        return b;
+        return f.backend(name);
     }
 
     private CompletableFuture<HttpResponse<String>> get(String path) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create(base(wakegate) + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return f.get(path);
     }
 
     private static int deadPort() throws Exception {
@@ -63,8 +51,8 @@ class AdmissionTest {
     @Test
     void perEndpointConcurrencyCapIsRespectedAndExcessWaitsInOrder() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/",
-                "maxConcurrencyPerEndpoint: 1"), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/",
+                "maxConcurrencyPerEndpoint: 1"));
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             responses.add(get("/slow?ms=50&i=" + i));
@@ -83,8 +71,8 @@ class AdmissionTest {
     @Test
     void perEndpointCapOfTwoLetsTwoThrough() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/",
-                "maxConcurrencyPerEndpoint: 2"), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/",
+                "maxConcurrencyPerEndpoint: 2"));
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             responses.add(get("/slow?ms=200&i=" + i));
@@ -107,7 +95,7 @@ class AdmissionTest {
     void leastLoadedEndpointSpreadsRequestsOverTwoEndpoints() throws Exception {
         TestBackend a = backend("a");
         TestBackend b = backend("b");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/", null), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             responses.add(get("/slow?ms=300&i=" + i));
@@ -127,7 +115,7 @@ class AdmissionTest {
     @Test
     void connectFailureRetriesAnotherReadyEndpoint() throws Exception {
         TestBackend live = backend("live");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/", null), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
         sources.get("api").ready(deadPort(), live.port()); // the dead one is first: picked first
 
         HttpResponse<String> r = get("/retry").get(15, TimeUnit.SECONDS);
@@ -142,7 +130,7 @@ class AdmissionTest {
 
     @Test
     void noReachableEndpointAnswers502ConnectFailed() throws Exception {
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/", null), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
         sources.get("api").ready(deadPort(), deadPort());
 
         HttpResponse<String> r = get("/nowhere").get(15, TimeUnit.SECONDS);

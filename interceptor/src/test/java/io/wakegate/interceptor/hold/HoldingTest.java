@@ -8,14 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wakegate.interceptor.InterceptorServer;
+import io.wakegate.interceptor.testing.Fixture;
 import io.wakegate.interceptor.testing.Interceptors;
 import io.wakegate.interceptor.testing.Interceptors.ManualSources;
 import io.wakegate.interceptor.testing.RawHttp;
 import io.wakegate.interceptor.testing.TestBackend;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,37 +26,27 @@ import org.junit.jupiter.api.Test;
 /** Holding requests while a route is cold, and releasing or rejecting them. */
 class HoldingTest {
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final ManualSources sources = new ManualSources();
+    private final Fixture f = new Fixture();
+    private final ManualSources sources = f.sources;
     private InterceptorServer wakegate;
 
     @AfterEach
     void stop() throws Exception {
-        if (wakegate != null) {
-            wakegate.close();
-        }
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
+        f.close();
     }
 
     private TestBackend backend(String name) throws InterruptedException {
-        TestBackend b = TestBackend.start(name);
-        closeables.add(b);
-        return b;
+        return f.backend(name);
     }
 
     private CompletableFuture<HttpResponse<String>> get(String path) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create(base(wakegate) + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return f.get(path);
     }
 
     @Test
     void heldRequestIsReleasedWhenBackendBecomesReady() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/", null), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
 
         CompletableFuture<HttpResponse<String>> response = get("/hello");
         awaitHeld(wakegate, "api", 1);
@@ -82,7 +70,7 @@ class HoldingTest {
         try (ServerSocket reserve = new ServerSocket(0)) {
             port = reserve.getLocalPort();
         }
-        wakegate = Interceptors.start("routes:\n"
+        wakegate = f.startStatic("routes:\n"
                 + Interceptors.staticRoute("api", "/", "http://127.0.0.1:" + port, null));
 
         CompletableFuture<HttpResponse<String>> response = get("/late");
@@ -90,8 +78,7 @@ class HoldingTest {
         Thread.sleep(300); // a few probe rounds fail while nothing listens
         assertThat(response).isNotDone();
 
-        TestBackend late = TestBackend.start("late", port);
-        closeables.add(late);
+        TestBackend late = f.closeLater(TestBackend.start("late", port));
 
         HttpResponse<String> r = response.get(10, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(200);
@@ -103,7 +90,7 @@ class HoldingTest {
     @Test
     void twoHundredConcurrentRequestsAtAColdRouteAllCompleteOnceReady() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/", null), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
 
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -127,8 +114,8 @@ class HoldingTest {
     @Test
     void queueFullOnARouteAnswers503WithRetryAfter() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/",
-                "hold: {maxPendingRequests: 2}"), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/",
+                "hold: {maxPendingRequests: 2}"));
 
         CompletableFuture<HttpResponse<String>> first = get("/1");
         CompletableFuture<HttpResponse<String>> second = get("/2");
@@ -151,8 +138,8 @@ class HoldingTest {
     @Test
     void queueFullAcrossRoutesAnswers503() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("limits: {maxPendingRequestsTotal: 2}\nroutes:\n"
-                + Interceptors.manualRoute("a", "/a", null) + Interceptors.manualRoute("b", "/b", null), sources);
+        wakegate = f.startManual("limits: {maxPendingRequestsTotal: 2}\nroutes:\n"
+                + Interceptors.manualRoute("a", "/a", null) + Interceptors.manualRoute("b", "/b", null));
 
         CompletableFuture<HttpResponse<String>> a = get("/a/1");
         awaitHeld(wakegate, "a", 1);
@@ -173,8 +160,8 @@ class HoldingTest {
 
     @Test
     void coldStartTimeoutAnswers504() throws Exception {
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/",
-                "hold: {coldStartTimeout: 300ms}"), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/",
+                "hold: {coldStartTimeout: 300ms}"));
 
         HttpResponse<String> r = get("/never").get(10, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(504);
@@ -188,7 +175,7 @@ class HoldingTest {
     @Test
     void clientAbortWhileHeldLeavesTheQueueAtOnce() throws Exception {
         TestBackend backend = backend("b1");
-        wakegate = Interceptors.start("routes:\n" + Interceptors.manualRoute("api", "/", null), sources);
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
         int port = wakegate.proxyAddress().getPort();
 
         RawHttp bodyless = RawHttp.connect(port).send("GET /gone HTTP/1.1\r\nHost: x\r\n\r\n");
