@@ -20,9 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Starts real interceptors on loopback, on ephemeral ports, from YAML text. */
 public final class Interceptors {
 
-    /** Server settings for tests: loopback, ephemeral ports, a quick shutdown. */
+    /** Server settings for tests: loopback, ephemeral ports. */
     public static final String TEST_SERVER = """
             server: {bindAddress: 127.0.0.1, port: 0, adminBindAddress: 127.0.0.1, adminPort: 0}
+            """;
+
+    /** A quick shutdown, unless the test's YAML has its own {@code shutdown} section. */
+    public static final String TEST_SHUTDOWN = """
             shutdown: {readinessDelay: 0s, drainTimeout: 5s}
             """;
 
@@ -34,7 +38,8 @@ public final class Interceptors {
 
     public static WakegateConfig config(String yaml) {
         try {
-            return ConfigLoader.parse(TEST_SERVER + yaml, "test.yaml");
+            String shutdown = yaml.startsWith("shutdown:") || yaml.contains("\nshutdown:") ? "" : TEST_SHUTDOWN;
+            return ConfigLoader.parse(TEST_SERVER + shutdown + yaml, "test.yaml");
         } catch (Exception e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
