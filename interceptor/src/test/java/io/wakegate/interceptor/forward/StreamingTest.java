@@ -69,6 +69,19 @@ class StreamingTest {
     }
 
     @Test
+    void clientLeavingMidStreamEndsTheExchangeAndClosesTheBackendConnection() throws Exception {
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /sse?n=50&delayMs=100 HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(true).status()).isEqualTo(200); // the head only
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.eventsSent() >= 2);
+            assertThat(Interceptors.demand(f.server(), "api").inFlight()).isEqualTo(1);
+        }
+        awaitCountersZero(f.server());
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.openConnections() == 0);
+        assertThat(backend.eventsSent()).isLessThan(50);
+    }
+
+    @Test
     void webSocketEchoesThroughTheProxy() throws Exception {
         StringBuilder received = new StringBuilder();
         CompletableFuture<String> firstMessage = new CompletableFuture<>();

@@ -14,6 +14,7 @@ import io.wakegate.interceptor.testing.Interceptors.ManualSources;
 import io.wakegate.interceptor.testing.RawHttp;
 import io.wakegate.interceptor.testing.TestBackend;
 import java.net.ServerSocket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +85,26 @@ class HoldingTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("late GET /late");
         assertThat(r.headers().firstValue("x-wakegate-cold-start")).hasValue("true");
+        awaitCountersZero(wakegate);
+    }
+
+    @Test
+    void heldRequestBodiesAreForwardedWholeOnceReleased() throws Exception {
+        TestBackend backend = backend("b1");
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
+        String small = "x".repeat(1000);
+        String large = "y".repeat(300 * 1024); // beyond what is read ahead while held
+        CompletableFuture<HttpResponse<String>> first = f.client.sendAsync(f.request("/discard")
+                .POST(HttpRequest.BodyPublishers.ofString(small)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> second = f.client.sendAsync(f.request("/echo")
+                .POST(HttpRequest.BodyPublishers.ofString(large)).build(), HttpResponse.BodyHandlers.ofString());
+        awaitHeld(wakegate, "api", 2);
+        Thread.sleep(200);
+
+        sources.get("api").ready(backend.port());
+
+        assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("1000");
+        assertThat(second.get(10, TimeUnit.SECONDS).body()).isEqualTo(large);
         awaitCountersZero(wakegate);
     }
 
