@@ -1,7 +1,7 @@
 package io.wakegate.interceptor.forward;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.backend.Endpoint;
@@ -15,9 +15,12 @@ import org.slf4j.LoggerFactory;
  * a backend's close is noticed at once, and closes it after the idle timeout.
  *
  * <p>Relies on {@code HttpClientCodec} and a {@code FlowControlHandler} before it; the exchange
- * calls {@code read()} for each next message. Confined to the connection's event loop.
+ * calls {@code read()} for each next message. A read that ends its cycle without a message (bytes
+ * that decode to nothing yet, such as a head split across reads) is asked for again: the
+ * {@code FlowControlHandler} counts a read as satisfied at the end of each cycle. Confined to the
+ * connection's event loop.
  */
-final class BackendHandler extends ChannelInboundHandlerAdapter {
+final class BackendHandler extends ChannelDuplexHandler {
 
     private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
 
@@ -27,6 +30,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private ScheduledFuture<?> idleTimer;
+    /** The exchange asked for a message and has not had it yet. */
+    private boolean readPending;
 
     BackendHandler(BackendPools.LoopPool pool, Endpoint endpoint, long idleTimeoutNanos) {
         this.pool = pool;
@@ -42,6 +47,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     /** An exchange takes the connection. */
     void attach(Exchange exchange) {
         cancelIdleTimer();
+        readPending = false;
         this.exchange = exchange;
     }
 
@@ -59,7 +65,22 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void read(ChannelHandlerContext ctx) {
+        readPending = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending && exchange != null && ctx.channel().isActive()) {
+            ctx.read(); // the cycle decoded no message: the flow handler forgot our read, ask again
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
         Exchange current = exchange;
         if (current != null) {
             current.onBackendRead(msg);

@@ -112,6 +112,9 @@ final class Exchange implements RouteGate.Waiter {
             coldStart = true;
             timer = clientCtx.executor().schedule(this::holdTimedOut,
                     policy.coldStartTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            // With auto-read off a client's close goes unnoticed unless something reads: watch for it,
+            // so an abandoned request leaves the queue at once (clientClosed) instead of at the timeout.
+            connection.held(true);
         } else {
             slot = admission.endpoint();
             connect();
@@ -128,6 +131,7 @@ final class Exchange implements RouteGate.Waiter {
             return;
         }
         cancelTimer();
+        connection.held(false);
         route.metrics().held(System.nanoTime() - heldSince);
         connect();
     }
@@ -135,6 +139,7 @@ final class Exchange implements RouteGate.Waiter {
     @Override
     public void failed(Reason reason) {
         if (state == State.HELD) {
+            connection.held(false);
             route.metrics().held(System.nanoTime() - heldSince);
             fail(reason);
         }
@@ -143,6 +148,7 @@ final class Exchange implements RouteGate.Waiter {
     private void holdTimedOut() {
         timer = null;
         if (state == State.HELD && route.gate().cancel(this)) {
+            connection.held(false);
             route.metrics().held(System.nanoTime() - heldSince);
             log.info("route {}: request held {} without a ready endpoint; answering 504",
                     route.name(), policy.coldStartTimeout());

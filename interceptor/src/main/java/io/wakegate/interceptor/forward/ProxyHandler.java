@@ -160,6 +160,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
+    /** The request is held (true) or no longer held (false): watch the client for a close meanwhile. */
+    void held(boolean held) {
+        if (held) {
+            timeouts.watchForClose();
+        } else {
+            timeouts.stopWatching();
+        }
+    }
+
     /** The exchange finished with the response's last byte written. */
     void exchangeEnded(boolean keepAlive) {
         exchange = null;
@@ -190,6 +199,20 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Whether a request is being handled; the server drains until no connection has one. */
     public boolean busy() {
         return exchange != null;
+    }
+
+    /**
+     * A read cycle ended. When the read we asked for is still unanswered, the cycle brought bytes
+     * that decoded to no message (a head or chunk-size line split across reads): the
+     * {@code FlowControlHandler} counts a read as satisfied at the end of each cycle, so ask again,
+     * or the connection stalls until a timeout.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending && ctx.channel().isActive()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

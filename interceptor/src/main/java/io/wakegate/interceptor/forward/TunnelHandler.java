@@ -14,12 +14,15 @@ import io.netty.util.ReferenceCountUtil;
  * the other. Either side closing closes the other once pending bytes are flushed.
  *
  * <p>Sits after a {@code FlowControlHandler}; any HTTP message still queued from before the
- * switch (the empty last content of the 101) is dropped. One instance per direction.
+ * switch (the empty last content of the 101) is dropped. The flow handler counts a read as
+ * satisfied at the end of each read cycle, so a read still unanswered then is asked for again
+ * (the switch itself happens inside a read cycle). One instance per direction.
  */
 final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
     private final Runnable onClose;
+    private boolean readPending;
 
     /** @param onClose run when this side closes; the exchange makes it idempotent */
     TunnelHandler(Channel peer, Runnable onClose) {
@@ -30,20 +33,34 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
+            read(ctx);
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx) {
+        readPending = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending && ctx.channel().isActive()) {
             ctx.read();
         }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
         if (!(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
-            ctx.read();
+            read(ctx);
             return;
         }
         peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
-                ctx.read();
+                read(ctx);
             } else {
                 f.channel().close();
                 ctx.close();

@@ -14,6 +14,14 @@ import org.slf4j.LoggerFactory;
  * A request in progress — held, forwarded, streaming, tunnelled — is never timed out here; the
  * proxy owns those timeouts.
  *
+ * <p>It also watches a held request's connection for the client going away
+ * ({@link #watchForClose()}): with auto-read off, NIO notices a peer's close only when it reads,
+ * so while a request is held this handler keeps one socket read outstanding. What such a read
+ * brings — the start of the body, a pipelined request — is decoded and stays queued in the
+ * {@code FlowControlHandler} until the proxy reads it; to keep a held request from buffering its
+ * body, watching stops after {@link #HELD_READ_AHEAD_BYTES} (a close is then noticed at admission
+ * or at the cold-start timeout).
+ *
  * <p>Sits first in the pipeline, before the HTTP decoder, so it sees raw bytes. The proxy
  * handler calls {@link #requestStarted()} when a decoded head arrives and
  * {@link #requestFinished()} when the exchange is over and it reads for the next one. All calls
@@ -23,6 +31,9 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ClientTimeoutsHandler.class);
 
+    /** Bytes read ahead at most (plus one socket read) while watching a held request for a close. */
+    public static final int HELD_READ_AHEAD_BYTES = 16 * 1024;
+
     private enum State { IDLE, HEADERS, ACTIVE }
 
     private final long idleTimeoutNanos;
@@ -30,6 +41,8 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private State state = State.IDLE;
     private ScheduledFuture<?> timer;
+    private boolean watching;
+    private long readAhead;
 
     public ClientTimeoutsHandler(long idleTimeoutNanos, long headerTimeoutNanos) {
         this.idleTimeoutNanos = idleTimeoutNanos;
@@ -49,11 +62,47 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state == State.IDLE && msg instanceof ByteBuf buf && buf.isReadable()) {
-            state = State.HEADERS;
-            schedule(headerTimeoutNanos, "request-header-timeout");
+        if (msg instanceof ByteBuf buf) {
+            if (state == State.IDLE && buf.isReadable()) {
+                state = State.HEADERS;
+                schedule(headerTimeoutNanos, "request-header-timeout");
+            }
+            if (watching) {
+                readAhead += buf.readableBytes();
+            }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (watching && ctx.channel().isActive()) {
+            if (readAhead < HELD_READ_AHEAD_BYTES) {
+                ctx.read(); // below the decoder: what arrives stays queued in the FlowControlHandler
+            } else {
+                watching = false;
+                log.debug("{}: held request sent {} bytes ahead; no longer watching for a close",
+                        ctx.channel().remoteAddress(), readAhead);
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * A request is held: keep a socket read outstanding so that the client closing is noticed at
+     * once (the proxy's {@code channelInactive} then withdraws the request). Until {@link #stopWatching()}.
+     */
+    public void watchForClose() {
+        watching = true;
+        readAhead = 0;
+        if (ctx.channel().isActive()) {
+            ctx.read();
+        }
+    }
+
+    /** The request is no longer held; the proxy issues reads itself again. */
+    public void stopWatching() {
+        watching = false;
     }
 
     /** A complete request head was decoded: no timeout applies until {@link #requestFinished()}. */

@@ -60,6 +60,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /hangup}: closes the connection without answering;</li>
  *   <li>{@code /slow?ms=D}: answers after D ms;</li>
  *   <li>{@code /trailers}: a chunked body with a trailer {@code x-checksum: abc};</li>
+ *   <li>{@code /until-close}: a body without length or chunking, delimited by closing the connection;</li>
+ *   <li>{@code /hop}: 200 with hop-by-hop response headers ({@code Connection: x-resp-hop},
+ *       {@code X-Resp-Hop}, {@code Keep-Alive}, {@code Proxy-Authenticate}) and an end-to-end {@code X-End};</li>
  *   <li>{@code /ws}: WebSocket echo.</li>
  * </ul>
  */
@@ -73,6 +76,8 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicInteger eventsSent = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> seenUris = new ConcurrentLinkedQueue<>();
 
     private TestBackend(String name, int port) throws InterruptedException {
@@ -119,6 +124,16 @@ public final class TestBackend implements AutoCloseable {
 
     public long bytesReceived() {
         return bytesReceived.get();
+    }
+
+    /** Body bytes written by {@code /bytes/N} so far (accepted by the socket). */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** Server-sent events written by {@code /sse} so far. */
+    public int eventsSent() {
+        return eventsSent.get();
     }
 
     public List<String> seenUris() {
@@ -240,6 +255,24 @@ public final class TestBackend implements AutoCloseable {
                             done();
                             ctx.close();
                         });
+            } else if (path.equals("/until-close")) {
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.write(head);
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("until-close body", StandardCharsets.US_ASCII)))
+                        .addListener(f -> {
+                            done();
+                            ctx.close();
+                        });
+            } else if (path.equals("/hop")) {
+                done();
+                FullHttpResponse r = full(HttpResponseStatus.OK, "hop");
+                r.headers().set(HttpHeaderNames.CONNECTION, "x-resp-hop")
+                        .set("x-resp-hop", "1")
+                        .set(HttpHeaderNames.KEEP_ALIVE, "timeout=5")
+                        .set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic")
+                        .set("x-end", "kept");
+                ctx.writeAndFlush(r);
             } else if (path.equals("/hangup")) {
                 done();
                 ctx.close();
@@ -286,6 +319,7 @@ public final class TestBackend implements AutoCloseable {
             chunk.writeZero(n);
             ctx.writeAndFlush(new DefaultHttpContent(chunk)).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
+                    bytesSent.addAndGet(n);
                     writeBytes(ctx, remaining - n);
                 } else {
                     done();
@@ -305,6 +339,7 @@ public final class TestBackend implements AutoCloseable {
             }
             String event = "data: token-" + i + "\n\n";
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(event, StandardCharsets.UTF_8)));
+            eventsSent.incrementAndGet();
             ctx.executor().schedule(() -> sendEvents(ctx, i + 1, count, delayMs), delayMs, TimeUnit.MILLISECONDS);
         }
 
