@@ -6,6 +6,8 @@ import io.wakegate.proto.demand.DemandGrpc;
 import io.wakegate.proto.demand.DemandReport;
 import io.wakegate.proto.demand.ReportAck;
 import io.wakegate.proto.demand.RouteDemand;
+import io.wakegate.proto.externalscaler.IsActiveResponse;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +28,25 @@ public final class Reports {
     public static DemandReport report(String id, long seq, boolean full, RouteDemand... routes) {
         return DemandReport.newBuilder().setInterceptorId(id).setSequence(seq)
                 .setIntervalMillis(100).setFullState(full).addAllRoutes(List.of(routes)).build();
+    }
+
+    /** Collects StreamIsActive values into {@code seen}; sets {@code completed} on completion. */
+    public static StreamObserver<IsActiveResponse> collect(List<Boolean> seen, AtomicBoolean completed) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(IsActiveResponse value) {
+                seen.add(value.getResult());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                completed.set(true);
+            }
+        };
     }
 
     /** A clock tests move by hand. */

@@ -15,10 +15,8 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import io.wakegate.proto.externalscaler.ExternalScalerGrpc;
 import io.wakegate.proto.externalscaler.GetMetricsRequest;
-import io.wakegate.proto.externalscaler.IsActiveResponse;
 import io.wakegate.proto.externalscaler.ScaledObjectRef;
 import io.wakegate.scaler.Reports.FakeInterceptor;
 import io.wakegate.scaler.aggregate.DemandAggregator;
@@ -129,21 +127,7 @@ class ScalerServerTest {
         ManagedChannel keda = channel(server.kedaPort(), InsecureChannelCredentials.create());
         AtomicBoolean completed = new AtomicBoolean();
         List<Boolean> seen = new CopyOnWriteArrayList<>();
-        ExternalScalerGrpc.newStub(keda).streamIsActive(LLAMA, new StreamObserver<>() {
-            @Override
-            public void onNext(IsActiveResponse value) {
-                seen.add(value.getResult());
-            }
-
-            @Override
-            public void onError(Throwable t) {
-            }
-
-            @Override
-            public void onCompleted() {
-                completed.set(true);
-            }
-        });
+        ExternalScalerGrpc.newStub(keda).streamIsActive(LLAMA, Reports.collect(seen, completed));
         await().until(() -> seen.size() == 1);
         server.close();
         await().untilTrue(completed);

@@ -18,9 +18,9 @@ import io.wakegate.proto.externalscaler.ExternalScalerGrpc;
 import io.wakegate.proto.externalscaler.GetMetricSpecResponse;
 import io.wakegate.proto.externalscaler.GetMetricsRequest;
 import io.wakegate.proto.externalscaler.GetMetricsResponse;
-import io.wakegate.proto.externalscaler.IsActiveResponse;
 import io.wakegate.proto.externalscaler.MetricValue;
 import io.wakegate.proto.externalscaler.ScaledObjectRef;
+import io.wakegate.scaler.Reports;
 import io.wakegate.scaler.Reports.FakeInterceptor;
 import io.wakegate.scaler.Reports.ManualTicker;
 import io.wakegate.scaler.aggregate.DemandAggregator;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -146,7 +147,7 @@ class ExternalScalerServiceTest {
         List<Boolean> seen = new CopyOnWriteArrayList<>();
         try (FakeInterceptor ic = new FakeInterceptor(channel, "ic-1")) {
             ic.send(route("ns/llama", 0, 0, 0, 0));
-            ExternalScalerGrpc.newStub(channel).streamIsActive(ref("ns/llama"), collect(seen));
+            ExternalScalerGrpc.newStub(channel).streamIsActive(ref("ns/llama"), Reports.collect(seen, new AtomicBoolean()));
             await().until(() -> seen.size() == 1);
             assertThat(seen).containsExactly(false);
 
@@ -199,22 +200,5 @@ class ExternalScalerServiceTest {
         service.completeStreams();
         await().until(() -> completed[0]);
         assertThat(specs).hasSize(1);
-    }
-
-    static StreamObserver<IsActiveResponse> collect(List<Boolean> seen) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(IsActiveResponse value) {
-                seen.add(value.getResult());
-            }
-
-            @Override
-            public void onError(Throwable t) {
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
     }
 }
