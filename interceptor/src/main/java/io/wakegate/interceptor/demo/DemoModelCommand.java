@@ -2,6 +2,7 @@ package io.wakegate.interceptor.demo;
 
 import io.wakegate.interceptor.config.Durations;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -39,10 +40,11 @@ public final class DemoModelCommand implements Callable<Integer> {
             System.err.println("demo-model: " + e.getMessage());
             return 2;
         }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (DemoModelServer server = DemoModelServer.start(settings)) {
-            Signal.handle(new Signal("TERM"), s -> server.close());
-            Signal.handle(new Signal("INT"), s -> server.close());
-            server.awaitClose();
+            stop.await();
         }
         return 0;
     }

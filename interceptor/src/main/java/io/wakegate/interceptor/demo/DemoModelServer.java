@@ -108,11 +108,6 @@ public final class DemoModelServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Blocks until the server channel closes. */
-    public void awaitClose() throws InterruptedException {
-        channel.closeFuture().sync();
-    }
-
     @Override
     public void close() {
         channel.close().syncUninterruptibly();

@@ -39,9 +39,9 @@ public final class ProcessReaper implements AutoCloseable {
               esac
             done
             [ -z "$groups" ] && exit 0
-            for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done
+            for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done
             sleep "$1"
-            for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+            for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
             """;
 
     private static final Path SETSID = findSetsid();
@@ -85,7 +85,7 @@ public final class ProcessReaper implements AutoCloseable {
     /** Signals a process group; false when the signal could not be sent. Blocking: not for event loops. */
     static boolean signalGroup(long pgid, String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
+            Process kill = new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
         } catch (IOException e) {
