@@ -22,11 +22,14 @@ import io.wakegate.interceptor.backend.process.ProcessBackends;
 import io.wakegate.interceptor.config.BackendConfig;
 import io.wakegate.interceptor.config.ForwardingConfig;
 import io.wakegate.interceptor.config.LimitsConfig;
+import io.wakegate.interceptor.config.ScalerConfig;
 import io.wakegate.interceptor.config.ServerConfig;
 import io.wakegate.interceptor.config.WakegateConfig;
 import io.wakegate.interceptor.demand.DemandRegistry;
 import io.wakegate.interceptor.demand.DemandView;
 import io.wakegate.interceptor.demand.RouteDemand;
+import io.wakegate.interceptor.demand.report.DemandReporter;
+import io.wakegate.interceptor.demand.report.DemandReporterSettings;
 import io.wakegate.interceptor.forward.BackendPools;
 import io.wakegate.interceptor.forward.ForwardSettings;
 import io.wakegate.interceptor.forward.ProxyContext;
@@ -75,6 +78,7 @@ public final class InterceptorServer implements AutoCloseable {
     private final ProcessBackends processes;
     private Channel listener;
     private AdminServer admin;
+    private DemandReporter reporter;
     private volatile boolean ready;
     private volatile boolean draining;
     private boolean stopped;
@@ -137,6 +141,11 @@ public final class InterceptorServer implements AutoCloseable {
                         limits.requestHeaderTimeout().toNanos(), connections))
                 .bind(new InetSocketAddress(server.bindAddress(), server.port())).sync().channel();
         admin = AdminServer.start(server.adminBindAddress(), server.adminPort(), new Admin());
+        if (config.scaler() != null) {
+            reporter = new DemandReporter(demand, reporterSettings(config.scaler()), metrics.registry());
+            reporter.start();
+            log.info("reporting demand to {}", config.scaler().address());
+        }
         ready = true;
         log.info("proxy listening on {}", listener.localAddress());
     }
@@ -221,7 +230,21 @@ public final class InterceptorServer implements AutoCloseable {
         shutdown();
     }
 
+    private static DemandReporterSettings reporterSettings(ScalerConfig scaler) {
+        DemandReporterSettings settings = DemandReporterSettings.of(scaler.address())
+                .withInterval(scaler.reportInterval());
+        ScalerConfig.Tls tls = scaler.tls();
+        if (tls != null) {
+            settings = settings.withTls(new DemandReporterSettings.Tls(tls.trustCertificates(),
+                    tls.clientCertificate(), tls.clientKey()));
+        }
+        return settings;
+    }
+
     private void stopResources() {
+        if (reporter != null) {
+            reporter.close(); // after the drain: the last report shows the routes back at zero
+        }
         routes.close();
         processes.close();
         probes.shutdownNow();

@@ -41,7 +41,8 @@ final class ConfigValidator {
         ShutdownConfig shutdown = shutdown(raw.shutdown);
         List<RouteConfig> routes = routes(raw.routes);
         checkProcessPorts(routes);
-        return problems.isEmpty() ? new WakegateConfig(server, limits, forwarding, shutdown, routes) : null;
+        ScalerConfig scaler = scaler(raw.scaler);
+        return problems.isEmpty() ? new WakegateConfig(server, limits, forwarding, shutdown, routes, scaler) : null;
     }
 
     private ServerConfig server(RawConfig.Server raw) {
@@ -91,6 +92,28 @@ final class ConfigValidator {
         int maxIdle = count("forwarding.maxIdleConnectionsPerEndpoint", raw.maxIdleConnectionsPerEndpoint,
                 ForwardingConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT);
         return problems.covers("forwarding") ? null : new ForwardingConfig(connect, responseHeader, idle, maxIdle);
+    }
+
+    private ScalerConfig scaler(RawConfig.Scaler raw) {
+        if (raw == null) {
+            return null;
+        }
+        problems.add("scaler.address", raw.address == null || raw.address.isBlank()
+                ? Checks.missing("dns:///NAME:PORT or host:port[,host:port...]") : null);
+        Duration interval = duration("scaler.reportInterval", raw.reportInterval, ScalerConfig.DEFAULT_REPORT_INTERVAL);
+        ScalerConfig.Tls tls = null;
+        if (raw.tls != null) {
+            problems.add("scaler.tls.trustCertificates", raw.tls.trustCertificates == null
+                    ? Checks.missing("a PEM file of CA certificates") : null);
+            problems.add("scaler.tls.clientKey", (raw.tls.clientCertificate == null) != (raw.tls.clientKey == null)
+                    ? "clientCertificate and clientKey go together (expected: both or neither)" : null);
+            if (!problems.covers("scaler.tls")) {
+                tls = new ScalerConfig.Tls(baseDirectory.resolve(raw.tls.trustCertificates),
+                        raw.tls.clientCertificate == null ? null : baseDirectory.resolve(raw.tls.clientCertificate),
+                        raw.tls.clientKey == null ? null : baseDirectory.resolve(raw.tls.clientKey));
+            }
+        }
+        return problems.covers("scaler") ? null : new ScalerConfig(raw.address, interval, tls);
     }
 
     private ShutdownConfig shutdown(RawConfig.Shutdown raw) {

@@ -21,6 +21,19 @@ final class RawConfig {
     public Forwarding forwarding;
     public Shutdown shutdown;
     public List<Route> routes;
+    public Scaler scaler;
+
+    static final class Scaler {
+        public String address;
+        public Duration reportInterval;
+        public ScalerTls tls;
+    }
+
+    static final class ScalerTls {
+        public String trustCertificates;
+        public String clientCertificate;
+        public String clientKey;
+    }
 
     static final class Server {
         public String bindAddress;

@@ -17,9 +17,16 @@ import java.util.Objects;
  * @param forwarding backend connection settings ({@code forwarding})
  * @param shutdown   graceful-shutdown timing ({@code shutdown})
  * @param routes     the route table, in file order; may be empty (every request is a 404)
+ * @param scaler     where demand is reported ({@code scaler}), or null: no reporting (local mode)
  */
 public record WakegateConfig(ServerConfig server, LimitsConfig limits, ForwardingConfig forwarding,
-                             ShutdownConfig shutdown, List<RouteConfig> routes) {
+                             ShutdownConfig shutdown, List<RouteConfig> routes, ScalerConfig scaler) {
+
+    /** A configuration that reports demand nowhere (local mode). */
+    public WakegateConfig(ServerConfig server, LimitsConfig limits, ForwardingConfig forwarding,
+                          ShutdownConfig shutdown, List<RouteConfig> routes) {
+        this(server, limits, forwarding, shutdown, routes, null);
+    }
 
     public WakegateConfig {
         Objects.requireNonNull(server, "server");
