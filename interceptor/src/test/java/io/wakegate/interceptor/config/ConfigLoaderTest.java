@@ -141,7 +141,7 @@ class ConfigLoaderTest {
         assertThat(problems(MINIMAL_ROUTE + "    hold: {coldStart: 5m}\n")).containsExactly(
                 "wakegate.yaml: routes[0].hold.coldStart: unknown field (known fields: coldStartTimeout, maxPendingRequests)");
         assertThat(problems("sever: {port: 1}\n")).containsExactly(
-                "wakegate.yaml: sever: unknown field (known fields: server, limits, forwarding, shutdown, routes)");
+                "wakegate.yaml: sever: unknown field (known fields: server, limits, forwarding, shutdown, routes, scaler)");
         assertThat(problems(MINIMAL_ROUTE.replace("static:", "container:"))).containsExactly(
                 "wakegate.yaml: routes[0].backend.container: unknown field (known fields: static, process)",
                 "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process)");
