@@ -156,9 +156,10 @@ public final class InterceptorServer implements AutoCloseable {
      */
     public void reload(WakegateConfig next) {
         if (!next.server().equals(config.server()) || !next.limits().equals(config.limits())
-                || !next.forwarding().equals(config.forwarding()) || !next.shutdown().equals(config.shutdown())) {
-            log.warn("configuration reload: server, limits, forwarding and shutdown settings apply at the next "
-                    + "restart; routes are applied now");
+                || !next.forwarding().equals(config.forwarding()) || !next.shutdown().equals(config.shutdown())
+                || !java.util.Objects.equals(next.scaler(), config.scaler())) {
+            log.warn("configuration reload: server, limits, forwarding, shutdown and scaler settings apply at the "
+                    + "next restart; routes are applied now");
         }
         routes.apply(next.routes(), config.forwarding());
     }
