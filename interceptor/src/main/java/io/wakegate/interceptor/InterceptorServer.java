@@ -18,7 +18,11 @@ import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.EndpointSourceFactory;
 import io.wakegate.interceptor.backend.HealthProbe;
 import io.wakegate.interceptor.backend.StaticEndpointSource;
+import io.wakegate.interceptor.backend.kubernetes.KubernetesBackends;
 import io.wakegate.interceptor.backend.process.ProcessBackends;
+import io.wakegate.interceptor.routing.ConfigMapRouteTable;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.wakegate.interceptor.config.BackendConfig;
 import io.wakegate.interceptor.config.ForwardingConfig;
 import io.wakegate.interceptor.config.LimitsConfig;
@@ -79,12 +83,18 @@ public final class InterceptorServer implements AutoCloseable {
     private Channel listener;
     private AdminServer admin;
     private DemandReporter reporter;
+    private KubernetesClient kubernetes;
+    private final boolean ownsKubernetesClient;
+    private KubernetesBackends kubernetesBackends;
+    private ConfigMapRouteTable routeTable;
     private volatile boolean ready;
     private volatile boolean draining;
     private boolean stopped;
 
-    private InterceptorServer(WakegateConfig config, EndpointSourceFactory sourceFactory) {
+    private InterceptorServer(WakegateConfig config, EndpointSourceFactory sourceFactory, KubernetesClient kubernetes) {
         this.config = config;
+        this.kubernetes = kubernetes;
+        this.ownsKubernetesClient = kubernetes == null;
         LimitsConfig limits = config.limits();
         ForwardingConfig forwarding = config.forwarding();
         this.holdLimit = new HoldLimit(limits.maxPendingRequestsTotal());
@@ -112,7 +122,17 @@ public final class InterceptorServer implements AutoCloseable {
      */
     public static InterceptorServer start(WakegateConfig config, EndpointSourceFactory sourceFactory)
             throws InterruptedException {
-        InterceptorServer server = new InterceptorServer(config, sourceFactory);
+        return start(config, sourceFactory, null);
+    }
+
+    /**
+     * Starts serving {@code config} with {@code kubernetes} as the client for Kubernetes
+     * backends and the route-table ConfigMap; null builds one from the environment (in-cluster
+     * service account or kubeconfig) when the configuration needs it.
+     */
+    public static InterceptorServer start(WakegateConfig config, EndpointSourceFactory sourceFactory,
+                                          KubernetesClient kubernetes) throws InterruptedException {
+        InterceptorServer server = new InterceptorServer(config, sourceFactory, kubernetes);
         try {
             server.bind();
             return server;
@@ -123,7 +143,13 @@ public final class InterceptorServer implements AutoCloseable {
     }
 
     private void bind() throws InterruptedException {
-        routes.apply(config.routes(), config.forwarding());
+        if (config.kubernetes() != null && config.kubernetes().routeTable() != null) {
+            routeTable = new ConfigMapRouteTable(kubernetes(), config.kubernetes().routeTable(), probes,
+                    table -> routes.apply(table, config.forwarding()));
+            routeTable.start();
+        } else {
+            routes.apply(config.routes(), config.forwarding());
+        }
         LimitsConfig limits = config.limits();
         ServerConfig server = config.server();
         ProxyContext context = new ProxyContext(routes::current, pools, pools.settings(), metrics, () -> draining);
@@ -161,7 +187,25 @@ public final class InterceptorServer implements AutoCloseable {
             log.warn("configuration reload: server, limits, forwarding, shutdown and scaler settings apply at the "
                     + "next restart; routes are applied now");
         }
-        routes.apply(next.routes(), config.forwarding());
+        if (routeTable == null) {
+            routes.apply(next.routes(), config.forwarding());
+        }
+    }
+
+    /** The Kubernetes client, built on first use when none was given. */
+    private synchronized KubernetesClient kubernetes() {
+        if (kubernetes == null) {
+            kubernetes = new KubernetesClientBuilder().build();
+            log.info("Kubernetes API at {}", kubernetes.getMasterUrl());
+        }
+        return kubernetes;
+    }
+
+    private synchronized KubernetesBackends kubernetesBackends() {
+        if (kubernetesBackends == null) {
+            kubernetesBackends = new KubernetesBackends(kubernetes(), probes);
+        }
+        return kubernetesBackends;
     }
 
     public InetSocketAddress proxyAddress() {
@@ -246,8 +290,19 @@ public final class InterceptorServer implements AutoCloseable {
         if (reporter != null) {
             reporter.close(); // after the drain: the last report shows the routes back at zero
         }
+        if (routeTable != null) {
+            routeTable.close();
+        }
         routes.close();
         processes.close();
+        synchronized (this) {
+            if (kubernetesBackends != null) {
+                kubernetesBackends.close();
+            }
+            if (kubernetes != null && ownsKubernetesClient) {
+                kubernetes.close();
+            }
+        }
         probes.shutdownNow();
         if (admin != null) {
             admin.close();
@@ -280,6 +335,9 @@ public final class InterceptorServer implements AutoCloseable {
     private EndpointSource defaultSource(String route, BackendConfig backend) {
         if (backend.processBackend() != null) {
             return processes.create(route, backend.processBackend());
+        }
+        if (backend.kubernetesBackend() != null) {
+            return kubernetesBackends().create(route, backend.kubernetesBackend());
         }
         if (backend.staticBackend() != null) {
             var s = backend.staticBackend();

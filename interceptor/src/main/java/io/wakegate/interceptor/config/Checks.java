@@ -95,6 +95,22 @@ final class Checks {
         return port >= 1 && port <= 65535 ? null : port + " (expected: a port 1..65535)";
     }
 
+    static String dnsLabel(String value) {
+        if (value == null || value.isEmpty()) {
+            return missing("a Kubernetes name (lower-case letters, digits and '-')");
+        }
+        return value.length() <= 63 && value.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") ? null
+                : quote(value) + " (expected: a Kubernetes name: lower-case letters, digits and '-', at most 63)";
+    }
+
+    static String dnsSubdomain(String value) {
+        if (value == null || value.isEmpty()) {
+            return missing("a Kubernetes object name");
+        }
+        return value.length() <= 253 && value.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") ? null
+                : quote(value) + " (expected: a Kubernetes object name: lower-case letters, digits, '-' and '.')";
+    }
+
     static String groupName(String group) {
         return group.matches("[A-Za-z0-9._-]+") ? null
                 : quote(group) + " (expected: letters, digits, '.', '_' or '-')";

@@ -42,7 +42,13 @@ final class ConfigValidator {
         List<RouteConfig> routes = routes(raw.routes);
         checkProcessPorts(routes);
         ScalerConfig scaler = scaler(raw.scaler);
-        return problems.isEmpty() ? new WakegateConfig(server, limits, forwarding, shutdown, routes, scaler) : null;
+        KubernetesConfig kubernetes = kubernetes(raw.kubernetes);
+        if (kubernetes != null && !routes.isEmpty()) {
+            problems.add("routes", "routes are set in the file and kubernetes.routeTable names a ConfigMap"
+                    + " (expected: one source of routes; leave routes out in Kubernetes mode)");
+        }
+        return problems.isEmpty()
+                ? new WakegateConfig(server, limits, forwarding, shutdown, routes, scaler, kubernetes) : null;
     }
 
     private ServerConfig server(RawConfig.Server raw) {
@@ -200,7 +206,7 @@ final class ConfigValidator {
             problems.add(path, Checks.missing("a mapping with exactly one of " + String.join(", ", BackendConfig.KINDS)));
             return null;
         }
-        String kinds = Checks.exactlyOneKind(raw.staticBackend, raw.processBackend);
+        String kinds = Checks.exactlyOneKind(raw.staticBackend, raw.processBackend, raw.kubernetesBackend);
         if (kinds != null) {
             problems.add(path, kinds);
             return null;
@@ -208,6 +214,10 @@ final class ConfigValidator {
         if (raw.processBackend != null) {
             ProcessBackendConfig process = processBackend(path + ".process", raw.processBackend);
             return process == null ? null : BackendConfig.ofProcess(process);
+        }
+        if (raw.kubernetesBackend != null) {
+            KubernetesBackendConfig kubernetes = kubernetesBackend(path + ".kubernetes", raw.kubernetesBackend);
+            return kubernetes == null ? null : BackendConfig.ofKubernetes(kubernetes);
         }
         StaticBackendConfig staticBackend = staticBackend(path + ".static", raw.staticBackend);
         return staticBackend == null ? null : BackendConfig.ofStatic(staticBackend);
@@ -266,6 +276,45 @@ final class ConfigValidator {
         String host = raw.host != null ? raw.host : ProcessBackendConfig.DEFAULT_HOST;
         return problems.covers(path) ? null : new ProcessBackendConfig(command, env, workingDirectory, host,
                 (int) port, readiness, start, idle, grace, maxRestarts, raw.group, logFile);
+    }
+
+    private KubernetesBackendConfig kubernetesBackend(String path, RawConfig.KubernetesBackend raw) {
+        problems.add(path + ".namespace", Checks.dnsLabel(raw.namespace));
+        problems.add(path + ".service", Checks.dnsLabel(raw.service));
+        long port = raw.port == null ? 0 : raw.port;
+        if (raw.port == null && (raw.portName == null || raw.portName.isEmpty())) {
+            problems.add(path + ".port", Checks.missing("the Service port's number (port) or name (portName)"));
+        } else if (raw.port != null) {
+            problems.add(path + ".port", Checks.processPort(port));
+        }
+        if (raw.readinessPath != null) {
+            problems.add(path + ".readinessPath", Checks.healthPath(raw.readinessPath));
+        }
+        Duration interval = duration(path + ".probeInterval", raw.probeInterval,
+                KubernetesBackendConfig.DEFAULT_PROBE_INTERVAL);
+        KubernetesBackendConfig.ForwardTo forwardTo = KubernetesBackendConfig.ForwardTo.PODS;
+        if (raw.forwardTo != null) {
+            switch (raw.forwardTo) {
+                case "pods" -> forwardTo = KubernetesBackendConfig.ForwardTo.PODS;
+                case "service" -> forwardTo = KubernetesBackendConfig.ForwardTo.SERVICE;
+                default -> problems.add(path + ".forwardTo", Checks.quote(raw.forwardTo) + " (expected: pods or service)");
+            }
+        }
+        return problems.covers(path) ? null : new KubernetesBackendConfig(raw.namespace, raw.service, (int) port,
+                raw.portName, raw.readinessPath, interval, forwardTo);
+    }
+
+    private KubernetesConfig kubernetes(RawConfig.Kubernetes raw) {
+        if (raw == null || raw.routeTable == null) {
+            return null;
+        }
+        RawConfig.RouteTable t = raw.routeTable;
+        problems.add("kubernetes.routeTable.namespace", Checks.dnsLabel(t.namespace));
+        String configMap = t.configMap != null ? t.configMap : KubernetesConfig.RouteTableSource.DEFAULT_CONFIG_MAP;
+        problems.add("kubernetes.routeTable.configMap", Checks.dnsSubdomain(configMap));
+        String key = t.key != null ? t.key : KubernetesConfig.RouteTableSource.DEFAULT_KEY;
+        return problems.covers("kubernetes") ? null
+                : new KubernetesConfig(new KubernetesConfig.RouteTableSource(t.namespace, configMap, key));
     }
 
     /** Expands {@code ${NAME}} references from the environment; reports unset ones. */

@@ -22,6 +22,7 @@ final class RawConfig {
     public Shutdown shutdown;
     public List<Route> routes;
     public Scaler scaler;
+    public Kubernetes kubernetes;
 
     static final class Scaler {
         public String address;
@@ -89,6 +90,28 @@ final class RawConfig {
         public StaticBackend staticBackend;
         @JsonProperty("process")
         public ProcessBackend processBackend;
+        @JsonProperty("kubernetes")
+        public KubernetesBackend kubernetesBackend;
+    }
+
+    static final class KubernetesBackend {
+        public String namespace;
+        public String service;
+        public Long port;
+        public String portName;
+        public String readinessPath;
+        public Duration probeInterval;
+        public String forwardTo;
+    }
+
+    static final class Kubernetes {
+        public RouteTable routeTable;
+    }
+
+    static final class RouteTable {
+        public String namespace;
+        public String configMap;
+        public String key;
     }
 
     static final class ProcessBackend {

@@ -18,14 +18,21 @@ import java.util.Objects;
  * @param shutdown   graceful-shutdown timing ({@code shutdown})
  * @param routes     the route table, in file order; may be empty (every request is a 404)
  * @param scaler     where demand is reported ({@code scaler}), or null: no reporting (local mode)
+ * @param kubernetes where routes come from in Kubernetes mode ({@code kubernetes}), or null
  */
 public record WakegateConfig(ServerConfig server, LimitsConfig limits, ForwardingConfig forwarding,
-                             ShutdownConfig shutdown, List<RouteConfig> routes, ScalerConfig scaler) {
+                             ShutdownConfig shutdown, List<RouteConfig> routes, ScalerConfig scaler,
+                             KubernetesConfig kubernetes) {
 
-    /** A configuration that reports demand nowhere (local mode). */
+    /** A local configuration: routes from the file, demand reported nowhere. */
     public WakegateConfig(ServerConfig server, LimitsConfig limits, ForwardingConfig forwarding,
                           ShutdownConfig shutdown, List<RouteConfig> routes) {
-        this(server, limits, forwarding, shutdown, routes, null);
+        this(server, limits, forwarding, shutdown, routes, null, null);
+    }
+
+    /** The same configuration with {@code routes} (a route table read from Kubernetes). */
+    public WakegateConfig withRoutes(List<RouteConfig> routes) {
+        return new WakegateConfig(server, limits, forwarding, shutdown, routes, scaler, kubernetes);
     }
 
     public WakegateConfig {

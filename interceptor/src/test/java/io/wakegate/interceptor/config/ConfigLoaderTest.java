@@ -141,10 +141,10 @@ class ConfigLoaderTest {
         assertThat(problems(MINIMAL_ROUTE + "    hold: {coldStart: 5m}\n")).containsExactly(
                 "wakegate.yaml: routes[0].hold.coldStart: unknown field (known fields: coldStartTimeout, maxPendingRequests)");
         assertThat(problems("sever: {port: 1}\n")).containsExactly(
-                "wakegate.yaml: sever: unknown field (known fields: server, limits, forwarding, shutdown, routes, scaler)");
+                "wakegate.yaml: sever: unknown field (known fields: server, limits, forwarding, shutdown, routes, scaler, kubernetes)");
         assertThat(problems(MINIMAL_ROUTE.replace("static:", "container:"))).containsExactly(
-                "wakegate.yaml: routes[0].backend.container: unknown field (known fields: static, process)",
-                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process)");
+                "wakegate.yaml: routes[0].backend.container: unknown field (known fields: static, process, kubernetes)",
+                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process, kubernetes)");
     }
 
     @Test
@@ -218,7 +218,7 @@ class ConfigLoaderTest {
                 "wakegate.yaml: routes[0].maxConcurrencyPerEndpoint: -1 (expected: an integer 0..2147483647, 0 = unlimited)",
                 "wakegate.yaml: routes[1]: missing (expected: a route: a mapping with name and backend)",
                 "wakegate.yaml: routes[2].name: missing (expected: a route name matching [A-Za-z0-9._/-]+)",
-                "wakegate.yaml: routes[2].backend: no backend kind set (expected: exactly one of static, process)");
+                "wakegate.yaml: routes[2].backend: no backend kind set (expected: exactly one of static, process, kubernetes)");
         assertThat(e.getMessage()).isEqualTo(String.join("\n", e.problems()));
         assertThat(e.source()).isEqualTo("wakegate.yaml");
     }
@@ -243,11 +243,11 @@ class ConfigLoaderTest {
                       static:
                         urls: [http://127.0.0.1:8000]
                 """, "    backend: {}\n"))).containsExactly(
-                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process)");
+                "wakegate.yaml: routes[0].backend: no backend kind set (expected: exactly one of static, process, kubernetes)");
         assertThat(problems("routes: [{name: a}]\n")).containsExactly(
-                "wakegate.yaml: routes[0].backend: missing (expected: a mapping with exactly one of static, process)");
+                "wakegate.yaml: routes[0].backend: missing (expected: a mapping with exactly one of static, process, kubernetes)");
         assertThatThrownBy(() -> new BackendConfig(null, null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("backend: no backend kind set (expected: exactly one of static, process)");
+                .hasMessage("backend: no backend kind set (expected: exactly one of static, process, kubernetes)");
     }
 
     @Test
