@@ -173,7 +173,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
             return;
         }
         state = State.STARTING;
-        yieldRequested = false;
+        yieldRequested = group != null && group.contended();
         executor.execute(this::spawn);
     }
 
@@ -182,7 +182,9 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         synchronized (this) {
             if (state == State.QUEUED && !closed) {
                 state = State.STARTING;
-                yieldRequested = false;
+                // Not false: the group may already have asked us to yield (a member that wanted to
+                // restart while we were queued) and that call can run before this one.
+                yieldRequested = group.contended();
                 executor.execute(this::spawn);
                 return;
             }
@@ -216,14 +218,21 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         }
         reaper.register(started.pid());
         starts.increment();
+        boolean closedWhileSpawning = false;
         synchronized (this) {
             if (state != State.STARTING || closed) {
-                // closed while starting: stop it again
-                executor.execute(() -> terminate(started));
+                closedWhileSpawning = true;
             } else {
                 process = started;
                 startedNanos = System.nanoTime();
             }
+        }
+        if (closedWhileSpawning) {
+            // Closed while starting: stop it here, on this thread. Handing it to the executor, as
+            // before, could be refused at shutdown (the executor is shut down) and leave an orphan.
+            terminate(started);
+            reaper.unregister(started.pid());
+            return;
         }
         log.info("route {}: started pid {}: {} (log: {})", route, started.pid(), String.join(" ", config.command()),
                 config.logFile());
@@ -314,7 +323,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                         group.name());
                 beginStop();
             } else if (idle && now - idleSinceNanos >= config.idleTimeout().toNanos()) {
-                log.info("route {}: idle for {}s; stopping", route, config.idleTimeout().toSeconds());
+                log.info("route {}: idle for {} ms; stopping", route, config.idleTimeout().toMillis());
                 beginStop();
             }
         }
