@@ -73,20 +73,35 @@ public final class RouteRegistry implements AutoCloseable {
                 throw new IllegalArgumentException("routes[" + i + "].match." + e.getMessage(), e);
             }
         }
+        // Create the sources of new and changed backends before touching live state too: creating
+        // one may fail (a port in use), and then nothing changes.
+        Map<String, EndpointSource> created = new HashMap<>();
+        try {
+            for (RouteConfig config : routes) {
+                Route existing = previous.routes().get(config.name());
+                if (existing == null || !config.backend().equals(backends.get(config.name()))) {
+                    created.put(config.name(), sources.create(config.name(), config.backend()));
+                }
+            }
+        } catch (RuntimeException e) {
+            created.values().forEach(RouteRegistry::closeQuietly);
+            throw e;
+        }
         RouteMatcher.Builder<Route> matcher = RouteMatcher.builder();
         Map<String, Route> live = new LinkedHashMap<>();
         for (int i = 0; i < routes.size(); i++) {
             RouteConfig config = routes.get(i);
             RoutePolicy policy = policyOf(config, forwarding);
             Route route = previous.routes().get(config.name());
+            EndpointSource source = created.get(config.name());
             if (route == null) {
-                route = create(config, policy);
+                route = create(config, policy, source);
             } else {
                 route.policy(policy);
-                if (!config.backend().equals(backends.get(config.name()))) {
+                if (source != null) {
                     log.info("route {}: backend changed to {}", config.name(), config.backend().kind());
-                    closeQuietly(route.source());
-                    route.source(sources.create(config.name(), config.backend()));
+                    closeQuietly(route.source()); // first: a process must free its port
+                    route.source(source);
                 }
             }
             backends.put(config.name(), config.backend());
@@ -109,14 +124,14 @@ public final class RouteRegistry implements AutoCloseable {
         return next;
     }
 
-    private Route create(RouteConfig config, RoutePolicy policy) {
+    private Route create(RouteConfig config, RoutePolicy policy, EndpointSource source) {
         String name = config.name();
         DemandCounter counter = demand.counter(name);
         RouteMetrics routeMetrics = metrics.route(name, counter);
         RouteGate gate = new RouteGate(name, counter, holdLimit, policy.maxPendingRequests(),
                 policy.maxConcurrencyPerEndpoint(), routeMetrics::coldStart);
         Route route = new Route(name, policy, gate, counter, routeMetrics);
-        route.source(sources.create(name, config.backend()));
+        route.source(source);
         log.info("route {}: added ({} backend)", name, config.backend().kind());
         return route;
     }

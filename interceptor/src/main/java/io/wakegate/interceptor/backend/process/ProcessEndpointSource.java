@@ -1,7 +1,6 @@
 package io.wakegate.interceptor.backend.process;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wakegate.interceptor.backend.Endpoint;
 import io.wakegate.interceptor.backend.EndpointListener;
@@ -70,8 +69,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
     private final Endpoint endpoint;
     private final Counter starts;
     private final Counter failures;
-    private final MeterRegistry registry;
-    private final List<Gauge> gauges = new ArrayList<>();
+    private final Runnable onClosed;
 
     private volatile EndpointListener listener;
     private State state = State.STOPPED;
@@ -90,13 +88,13 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
      * @throws IllegalArgumentException naming the field when the host cannot be resolved
      */
     ProcessEndpointSource(String route, ProcessBackendConfig config, ScheduledExecutorService executor,
-                          ExclusiveGroup group, ProcessReaper reaper, MeterRegistry registry) {
+                          ExclusiveGroup group, ProcessReaper reaper, MeterRegistry registry, Runnable onClosed) {
+        this.onClosed = onClosed;
         this.route = route;
         this.config = config;
         this.executor = executor;
         this.group = group;
         this.reaper = reaper;
-        this.registry = registry;
         this.probe = new HealthProbe(config.readiness().path(), config.readiness().timeout());
         InetAddress address;
         try {
@@ -111,11 +109,6 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         this.failures = Counter.builder("wakegate.interceptor.process.failures")
                 .description("Process backend exits before readiness, start timeouts and crashes")
                 .tag("route", route).register(registry);
-        for (State s : State.values()) {
-            gauges.add(Gauge.builder("wakegate.interceptor.process.state", this, p -> p.state() .equals(name(s)) ? 1 : 0)
-                    .description("1 for the process backend's current state").tags("route", route, "state", name(s))
-                    .register(registry));
-        }
     }
 
     @Override
@@ -130,7 +123,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         return name(state);
     }
 
-    private static String name(State s) {
+    static String name(State s) {
         return s.name().toLowerCase(Locale.ROOT);
     }
 
@@ -476,7 +469,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         if (group != null) {
             group.release(this);
         }
-        gauges.forEach(registry::remove);
+        onClosed.run();
     }
 
     @Override
