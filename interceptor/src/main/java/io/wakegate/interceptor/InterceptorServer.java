@@ -108,7 +108,7 @@ public final class InterceptorServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.pools = new BackendPools(new ForwardSettings(forwarding.connectTimeout(), forwarding.backendIdleTimeout(),
                 forwarding.maxIdleConnectionsPerEndpoint(), limits.maxRequestBodySize(),
-                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE), NioSocketChannel.class);
+                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout()), NioSocketChannel.class);
     }
 
     /** Starts with static backends (and any other kinds the default factory knows). */
@@ -161,6 +161,7 @@ public final class InterceptorServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true) // notice vanished clients of long exchanges
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, BackendPools.WATER_MARK)
                 .childHandler(new ProxyChannelInitializer(context, guard, limits.maxInitialLineLength(),
                         limits.maxHeaderSize(), limits.idleTimeout().toNanos(),

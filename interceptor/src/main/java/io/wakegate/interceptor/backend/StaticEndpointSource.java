@@ -46,6 +46,8 @@ public final class StaticEndpointSource implements EndpointSource {
     private volatile ScheduledFuture<?> next;
     private volatile boolean closed;
     private volatile String state = "starting";
+    /** Whether the last round found nothing ready; read by {@link #wake()} without the round lock. */
+    private volatile boolean noneReady = true;
 
     public StaticEndpointSource(String route, List<URI> urls, HealthProbe probe, Duration interval,
                                 ScheduledExecutorService executor) {
@@ -64,7 +66,7 @@ public final class StaticEndpointSource implements EndpointSource {
 
     @Override
     public void wake() {
-        if (lastReadyEmpty() && wakePending.compareAndSet(false, true)) {
+        if (noneReady && wakePending.compareAndSet(false, true)) {
             executor.execute(() -> {
                 wakePending.set(false);
                 roundAndReschedule();
@@ -94,11 +96,8 @@ public final class StaticEndpointSource implements EndpointSource {
         if (f != null) {
             f.cancel(false);
         }
-    }
-
-    private boolean lastReadyEmpty() {
         synchronized (roundLock) {
-            return lastReady.isEmpty();
+            // a round already running has finished: nothing reaches the gate from this source now
         }
     }
 
@@ -134,6 +133,10 @@ public final class StaticEndpointSource implements EndpointSource {
                     ready.add(endpoint);
                 }
             }
+            if (closed) {
+                return !ready.isEmpty(); // replaced by a reload: never report into the gate again
+            }
+            noneReady = ready.isEmpty();
             if (!ready.equals(lastReady)) {
                 logChange(lastReady, ready);
                 lastReady = List.copyOf(ready);

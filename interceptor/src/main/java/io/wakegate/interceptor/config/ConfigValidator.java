@@ -97,7 +97,10 @@ final class ConfigValidator {
                 ForwardingConfig.DEFAULT_BACKEND_IDLE_TIMEOUT);
         int maxIdle = count("forwarding.maxIdleConnectionsPerEndpoint", raw.maxIdleConnectionsPerEndpoint,
                 ForwardingConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT);
-        return problems.covers("forwarding") ? null : new ForwardingConfig(connect, responseHeader, idle, maxIdle);
+        Duration streamIdle = duration("forwarding.streamIdleTimeout", raw.streamIdleTimeout,
+                ForwardingConfig.DEFAULT_STREAM_IDLE_TIMEOUT);
+        return problems.covers("forwarding") ? null
+                : new ForwardingConfig(connect, responseHeader, idle, maxIdle, streamIdle);
     }
 
     private ScalerConfig scaler(RawConfig.Scaler raw) {

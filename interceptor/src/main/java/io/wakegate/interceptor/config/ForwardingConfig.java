@@ -9,26 +9,43 @@ import java.time.Duration;
  * @param responseHeaderTimeout         time from the request being sent to the backend's
  *                                      response headers (time to first byte); a route may
  *                                      override it. Long, since a model may queue requests
- * @param backendIdleTimeout            a pooled backend connection idle this long is closed
+ * @param backendIdleTimeout            a pooled backend connection idle this long is closed; below
+ *                                      the keep-alive timeout of common model servers (uvicorn,
+ *                                      under vLLM, closes idle connections after 5 s), so Wakegate
+ *                                      closes first and rarely reuses a connection being closed
  * @param maxIdleConnectionsPerEndpoint idle connections kept per backend endpoint
+ * @param streamIdleTimeout             an exchange with no byte moving either way this long (a
+ *                                      stalled upload, a stalled stream, an idle tunnel) is ended;
+ *                                      waiting for the response head is governed by
+ *                                      {@code responseHeaderTimeout} instead
  */
 public record ForwardingConfig(Duration connectTimeout, Duration responseHeaderTimeout,
-                               Duration backendIdleTimeout, int maxIdleConnectionsPerEndpoint) {
+                               Duration backendIdleTimeout, int maxIdleConnectionsPerEndpoint,
+                               Duration streamIdleTimeout) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_HEADER_TIMEOUT = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_BACKEND_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_BACKEND_IDLE_TIMEOUT = Duration.ofSeconds(4);
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT = 64;
+    public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     public ForwardingConfig {
         Checks.require("connectTimeout", Checks.positive(connectTimeout));
         Checks.require("responseHeaderTimeout", Checks.positive(responseHeaderTimeout));
         Checks.require("backendIdleTimeout", Checks.positive(backendIdleTimeout));
         Checks.require("maxIdleConnectionsPerEndpoint", Checks.positive(maxIdleConnectionsPerEndpoint));
+        Checks.require("streamIdleTimeout", Checks.positive(streamIdleTimeout));
+    }
+
+    /** Settings with the default stream idle timeout. */
+    public ForwardingConfig(Duration connectTimeout, Duration responseHeaderTimeout, Duration backendIdleTimeout,
+                            int maxIdleConnectionsPerEndpoint) {
+        this(connectTimeout, responseHeaderTimeout, backendIdleTimeout, maxIdleConnectionsPerEndpoint,
+                DEFAULT_STREAM_IDLE_TIMEOUT);
     }
 
     public static ForwardingConfig defaults() {
         return new ForwardingConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_HEADER_TIMEOUT,
-                DEFAULT_BACKEND_IDLE_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT);
+                DEFAULT_BACKEND_IDLE_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT, DEFAULT_STREAM_IDLE_TIMEOUT);
     }
 }

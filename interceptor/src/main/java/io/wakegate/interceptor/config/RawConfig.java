@@ -57,6 +57,7 @@ final class RawConfig {
         public Duration responseHeaderTimeout;
         public Duration backendIdleTimeout;
         public Long maxIdleConnectionsPerEndpoint;
+        public Duration streamIdleTimeout;
     }
 
     static final class Shutdown {

@@ -30,6 +30,7 @@ final class BackendHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private ScheduledFuture<?> idleTimer;
+    private boolean reused;
     /** The exchange asked for a message and has not had it yet. */
     private boolean readPending;
 
@@ -51,8 +52,14 @@ final class BackendHandler extends ChannelDuplexHandler {
         this.exchange = exchange;
     }
 
+    /** Whether the connection served an exchange before (it may have been closed by the backend since). */
+    boolean reused() {
+        return reused;
+    }
+
     /** The connection went back to the pool. */
     void parked() {
+        reused = true;
         exchange = null;
         cancelIdleTimer();
         idleTimer = ctx.executor().schedule(() -> {

@@ -41,6 +41,11 @@ public final class BackendPools {
         return pool(loop).acquire(endpoint);
     }
 
+    /** A new connection to {@code endpoint} on {@code loop}, never a pooled one. */
+    ChannelFuture connect(EventLoop loop, Endpoint endpoint) {
+        return pool(loop).connect(endpoint);
+    }
+
     /** Returns a connection whose exchange completed cleanly; closes it when it cannot be reused. */
     void release(Channel channel, Endpoint endpoint) {
         pool(channel.eventLoop()).release(endpoint, channel);
@@ -93,6 +98,10 @@ public final class BackendPools {
                     ch.close();
                 }
             }
+            return connect(endpoint);
+        }
+
+        ChannelFuture connect(Endpoint endpoint) {
             return bootstrap.clone()
                     .handler(new ChannelInitializer<>() {
                         @Override
@@ -109,11 +118,16 @@ public final class BackendPools {
         }
 
         void release(Endpoint endpoint, Channel channel) {
-            ArrayDeque<Channel> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
             BackendHandler handler = channel.pipeline().get(BackendHandler.class);
-            if (!channel.isActive() || handler == null || channels.size() >= settings.maxIdleConnectionsPerEndpoint()) {
+            ArrayDeque<Channel> channels = idle.get(endpoint);
+            if (!channel.isActive() || handler == null
+                    || (channels != null && channels.size() >= settings.maxIdleConnectionsPerEndpoint())) {
                 channel.close();
                 return;
+            }
+            if (channels == null) {
+                channels = new ArrayDeque<>();
+                idle.put(endpoint, channels);
             }
             channels.addFirst(channel);
             idleCount++;

@@ -75,6 +75,15 @@ final class Exchange implements RouteGate.Waiter {
     private boolean clientKeepAliveAfter;
     private int status;
     private long requestBodyBytes;
+    /** The backend connection came from the pool: a failure before any response byte may be staleness. */
+    private boolean reusedConnection;
+    /** A stale pooled connection was already replaced once; the next failure is real. */
+    private boolean staleRetried;
+    /** The response's last content was handed to the client: a backend close now changes nothing. */
+    private boolean responseComplete;
+    /** nanoTime of the last message relayed either way, for the stream idle timeout. */
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleTimer;
 
     /**
      * @param request the client's request head, already rewritten for the backend
@@ -159,10 +168,16 @@ final class Exchange implements RouteGate.Waiter {
     // ---- connecting ----
 
     private void connect() {
+        connect(false);
+    }
+
+    /** @param fresh bypass the pool: the pooled connection just used turned out stale */
+    private void connect(boolean fresh) {
         state = State.CONNECTING;
         connectAttempts++;
         Endpoint target = slot;
-        ChannelFuture future = shared.pools().acquire(clientCtx.channel().eventLoop(), target);
+        ChannelFuture future = fresh ? shared.pools().connect(clientCtx.channel().eventLoop(), target)
+                : shared.pools().acquire(clientCtx.channel().eventLoop(), target);
         if (future.isDone()) {
             connected(future, target);
         } else {
@@ -182,8 +197,12 @@ final class Exchange implements RouteGate.Waiter {
             return;
         }
         backend = future.channel();
-        backend.pipeline().get(BackendHandler.class).attach(this);
+        BackendHandler handler = backend.pipeline().get(BackendHandler.class);
+        reusedConnection = handler.reused();
+        handler.attach(this);
         state = State.FORWARDING;
+        touch();
+        startIdleTimer();
         backend.writeAndFlush(request).addListener((ChannelFutureListener) this::headWritten);
     }
 
@@ -192,7 +211,9 @@ final class Exchange implements RouteGate.Waiter {
             return;
         }
         if (!f.isSuccess()) {
-            // Nothing reached the backend (a pooled connection closed under us): try again.
+            // Nothing reached the backend. A pooled connection that closed under us says nothing
+            // about the endpoint: retry once on a fresh connection to it. A new connection that
+            // cannot take a write is a failed endpoint: try another.
             Channel dead = backend;
             BackendHandler h = dead.pipeline().get(BackendHandler.class);
             if (h != null) {
@@ -200,13 +221,71 @@ final class Exchange implements RouteGate.Waiter {
             }
             backend = null;
             dead.close();
+            if (retryStale()) {
+                return;
+            }
             state = State.CONNECTING;
             connectFailed(f.cause());
             return;
         }
         headSent = true;
         backend.read();          // the response may start before the body is sent (100-continue, errors)
-        connection.requestRead(); // the body, or the empty last content of a bodyless request
+        if (!requestComplete) {
+            connection.requestRead(); // the body, or the empty last content of a bodyless request
+        }
+    }
+
+    /**
+     * Replaces a stale pooled connection with a fresh one to the same endpoint, once, when nothing
+     * of the request can have been consumed: returns whether it did.
+     */
+    private boolean retryStale() {
+        if (!reusedConnection || staleRetried || responseStarted) {
+            return false;
+        }
+        staleRetried = true;
+        log.debug("route {}: pooled connection to {} was stale; retrying on a new connection", route.name(), slot);
+        connect(true);
+        return true;
+    }
+
+    /** Methods a server must treat as safe to repeat (RFC 9110 §9.2.2), minus the ones with bodies. */
+    private boolean isIdempotent() {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS);
+    }
+
+    private void touch() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    /**
+     * Ends an exchange that moved no byte for {@code streamIdleTimeout}: a stalled upload gets 408,
+     * a stalled response is cut. While the request is complete and the head has not come, the
+     * response-header timeout governs instead. One self-rearming timer per exchange.
+     */
+    private void startIdleTimer() {
+        if (idleTimer == null) {
+            idleTimer = clientCtx.executor().schedule(this::checkIdle,
+                    shared.settings().streamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkIdle() {
+        idleTimer = null;
+        if (state != State.FORWARDING) {
+            return;
+        }
+        long timeout = shared.settings().streamIdleTimeout().toNanos();
+        long idle = System.nanoTime() - lastActivityNanos;
+        boolean awaitingHead = requestComplete && !responseStarted;
+        if (awaitingHead || idle < timeout) {
+            idleTimer = clientCtx.executor().schedule(this::checkIdle, awaitingHead ? timeout : timeout - idle,
+                    TimeUnit.NANOSECONDS);
+            return;
+        }
+        log.warn("route {}: nothing moved for {}; ending the exchange", route.name(),
+                shared.settings().streamIdleTimeout());
+        fail(responseStarted ? Reason.BACKEND_FAILED : Reason.REQUEST_TIMEOUT);
     }
 
     private void connectFailed(Throwable cause) {
@@ -227,10 +306,18 @@ final class Exchange implements RouteGate.Waiter {
 
     /** Whether the exchange takes the client's next body message. */
     boolean wantsContent() {
-        return state == State.FORWARDING && !requestComplete;
+        return (state == State.FORWARDING || state == State.CONNECTING && headSent) && !requestComplete;
     }
 
     void onClientContent(HttpContent content) {
+        touch();
+        if (backend == null) {
+            // Reconnecting after a stale connection, which happens only for bodyless requests:
+            // this is their empty last content.
+            requestComplete = content instanceof LastHttpContent;
+            content.release();
+            return;
+        }
         if (content.decoderResult().isFailure()) {
             content.release();
             fail(Reason.BAD_REQUEST);
@@ -277,6 +364,7 @@ final class Exchange implements RouteGate.Waiter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        touch();
         if (msg instanceof HttpResponse response) {
             onResponseHead(response);
         } else if (msg instanceof HttpContent content) {
@@ -326,7 +414,9 @@ final class Exchange implements RouteGate.Waiter {
             relayToClient(content);
             return;
         }
+        touch();
         if (last) {
+            responseComplete = true;
             clientCtx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
                     completed();
@@ -386,6 +476,7 @@ final class Exchange implements RouteGate.Waiter {
             Runnable onClose = this::tunnelClosed;
             ChannelPipeline bp = b.pipeline();
             bp.replace(BackendHandler.class, "tunnel", new TunnelHandler(clientCtx.channel(), onClose));
+            bp.addBefore("tunnel", "tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()));
             bp.remove(HttpClientCodec.class);
             connection.becomeTunnel(b, onClose);
             if (!b.isActive()) {
@@ -414,6 +505,12 @@ final class Exchange implements RouteGate.Waiter {
             return;
         }
         backend = null;
+        if (responseComplete) {
+            return; // the whole response is with the client already; completed() follows its write
+        }
+        if (!responseStarted && bodyless && isIdempotent() && retryStale()) {
+            return; // a pooled connection closed as the request went out: nothing was processed
+        }
         if (responseStarted) {
             // Too late for an error response: cut the client's stream so it sees the failure.
             log.warn("route {}: {} closed the connection mid-response; closing the client connection",
@@ -435,8 +532,7 @@ final class Exchange implements RouteGate.Waiter {
                     route.metrics().held(System.nanoTime() - heldSince);
                 }
                 // else an admission or failure is on its way; admitted() gives the slot back
-                cancelTimer();
-                state = State.DONE;
+                end(499); // recorded like any ending; 499: the client closed the request
             }
             case CONNECTING, FORWARDING -> clientGone();
             default -> {
@@ -495,6 +591,10 @@ final class Exchange implements RouteGate.Waiter {
     private void end(int finalStatus) {
         state = State.DONE;
         cancelTimer();
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
         if (backend != null) {
             BackendHandler h = backend.pipeline().get(BackendHandler.class);
             if (h != null) {

@@ -10,10 +10,11 @@ import java.time.Duration;
  * @param maxIdleConnectionsPerEndpoint pooled idle connections per endpoint and event loop
  * @param maxRequestBodySize            request body bytes at most (413 beyond)
  * @param maxResponseHeaderSize         response head bytes accepted from a backend
+ * @param streamIdleTimeout             longest time an exchange or tunnel may move no byte
  */
 public record ForwardSettings(Duration connectTimeout, Duration backendIdleTimeout,
                               int maxIdleConnectionsPerEndpoint, long maxRequestBodySize,
-                              int maxResponseHeaderSize) {
+                              int maxResponseHeaderSize, Duration streamIdleTimeout) {
 
     public static final int DEFAULT_MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
 }

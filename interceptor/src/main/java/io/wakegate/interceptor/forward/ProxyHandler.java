@@ -189,6 +189,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         timeouts.disable();
         ChannelPipeline p = ctx.pipeline();
         p.replace(this, "tunnel", new TunnelHandler(backend, onClose));
+        p.addBefore("tunnel", "tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()));
         p.remove(RequestGuard.class);
         p.remove(HttpServerCodec.class);
         if (!ctx.channel().isActive()) {

@@ -6,7 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Relays raw bytes one way for an upgraded connection (WebSocket, h2c), HexDumpProxy style:
@@ -72,6 +75,20 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closeOnFlush(peer);
         onClose.run();
+    }
+
+    /** Closes the tunnel when neither side sent a byte for {@code timeout} (a vanished peer). */
+    static IdleStateHandler idleHandler(java.time.Duration timeout) {
+        return new IdleStateHandler(0, 0, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -53,7 +53,8 @@ public final class RouteGate implements EndpointListener {
     private int maxPending;
     private int maxPerEndpoint;
     private long coldStartSince;
-    private boolean closed;
+    /** Why the gate refuses requests (shutdown, route removed), or null while open. */
+    private Reason closedReason;
 
     /**
      * @param coldStartRecorder told the duration (nanos) of each cold start: from the first request
@@ -99,8 +100,8 @@ public final class RouteGate implements EndpointListener {
         Admission admission;
         boolean cold;
         synchronized (this) {
-            if (closed) {
-                return Admission.rejected(Reason.SHUTTING_DOWN);
+            if (closedReason != null) {
+                return Admission.rejected(closedReason);
             }
             if (waiting.isEmpty()) {
                 Endpoint e = pick(null);
@@ -202,7 +203,7 @@ public final class RouteGate implements EndpointListener {
     /** Refuses new requests and fails every held one with {@code reason} (shutdown, route removed). */
     public void close(Reason reason) {
         synchronized (this) {
-            closed = true;
+            closedReason = reason;
         }
         failWaiters(reason);
     }

@@ -127,7 +127,15 @@ public final class ForwardedHeaders {
     }
 
 
-    /** Removes hop-by-hop fields, including every field named in {@code Connection}. */
+    /**
+     * Fields a {@code Connection} token may never remove: message framing and the target host.
+     * Letting a client strip {@code Content-Length} this way would smuggle its body to the backend
+     * as a second request.
+     */
+    private static final java.util.Set<String> PROTECTED = java.util.Set.of(
+            "content-length", "transfer-encoding", "host");
+
+    /** Removes hop-by-hop fields, including every field named in {@code Connection} (but not framing). */
     static void removeHopByHop(HttpHeaders h) {
         List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
         if (!connection.isEmpty()) {
@@ -141,7 +149,9 @@ public final class ForwardedHeaders {
                 }
             }
             for (String name : named) {
-                h.remove(name);
+                if (!PROTECTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    h.remove(name);
+                }
             }
         }
         for (AsciiString name : HOP_BY_HOP) {

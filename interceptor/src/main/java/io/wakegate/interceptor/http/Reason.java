@@ -27,6 +27,8 @@ public enum Reason {
             "the backend closed the connection or sent an invalid response"),
     BACKEND_FAILED_TO_START(HttpResponseStatus.BAD_GATEWAY, "backend-failed-to-start",
             "the backend process exited before it became ready"),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "request-timeout",
+            "the request body stalled for longer than the stream idle timeout"),
     RESPONSE_HEADER_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "response-header-timeout",
             "the backend did not start its response in time"),
     ROUTE_REMOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, "route-removed",

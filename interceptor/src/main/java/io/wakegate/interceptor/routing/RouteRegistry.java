@@ -119,6 +119,7 @@ public final class RouteRegistry implements AutoCloseable {
                 retire(old);
             }
         }
+        retired.removeAll(live.keySet()); // re-added: its counter is live again
         retired.removeIf(demand::remove); // a drained retired route stops being reported
         log.info("route table version {}: {} route(s)", next.version(), live.size());
         return next;

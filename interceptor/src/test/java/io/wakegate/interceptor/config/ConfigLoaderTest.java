@@ -45,7 +45,7 @@ class ConfigLoaderTest {
         assertThat(config.limits()).isEqualTo(new LimitsConfig(8 * 1024, 16 * 1024, 64L * 1024 * 1024,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), 10_000));
         assertThat(config.forwarding()).isEqualTo(new ForwardingConfig(Duration.ofSeconds(5), Duration.ofMinutes(5),
-                Duration.ofSeconds(60), 64));
+                Duration.ofSeconds(4), 64, Duration.ofMinutes(10)));
         assertThat(config.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(5), Duration.ofSeconds(30)));
         assertThat(config).isEqualTo(WakegateConfig.defaults());
     }

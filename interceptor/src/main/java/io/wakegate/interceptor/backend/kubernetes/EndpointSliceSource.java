@@ -270,7 +270,7 @@ public final class EndpointSliceSource implements EndpointSource {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         watch.unwatch(config.service(), onChange);
     }

@@ -8,8 +8,9 @@ import java.util.concurrent.Executor;
  * to start while another owns the group waits in arrival order; the owner is asked to yield,
  * which it does as soon as it has no request in flight.
  *
- * <p>Thread-safe. Members are called back through the executor, never under the group's lock,
- * so member and group locks are never nested.
+ * <p>Thread-safe. Members call in while holding their own lock (member → group); the group
+ * calls members back only through the executor, never under its own lock, so the two locks
+ * are always taken in that one order.
  */
 final class ExclusiveGroup {
 

@@ -238,17 +238,22 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
     }
 
     private void probe(Process p) {
+        boolean timedOut;
         synchronized (this) {
             if (state != State.STARTING || process != p) {
                 return;
             }
-            if (System.nanoTime() - startedNanos > config.startTimeout().toNanos()) {
+            timedOut = System.nanoTime() - startedNanos > config.startTimeout().toNanos();
+            if (timedOut) {
                 state = State.STOPPING; // the exit that follows is reported as a failed start
                 restartWanted = false;
-                startFailed(p, "did not become ready within startTimeout " + config.startTimeout().toSeconds() + "s");
-                executor.execute(() -> terminate(p));
-                return;
             }
+        }
+        if (timedOut) {
+            // outside the lock: it reads the log file, and wake() on an event loop needs the lock
+            startFailed(p, "did not become ready within startTimeout " + config.startTimeout().toSeconds() + "s");
+            terminate(p);
+            return;
         }
         boolean ready = probe.check(endpoint.address(), endpoint.name());
         synchronized (this) {
@@ -394,6 +399,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         }
         reaper.unregister(p.pid());
         boolean startAgain = false;
+        boolean crashedWhileServing = false;
         String crashed = null;
         synchronized (this) {
             if (process != p) {
@@ -407,10 +413,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                     failures.increment();
                     state = State.STOPPED;
                     listener.endpointsChanged(List.of());
-                    List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES);
-                    log.warn("route {}: pid {} exited with code {} while serving; it restarts on the next request;"
-                            + " last lines of {}:\n  | {}", route, p.pid(), p.exitValue(), config.logFile(),
-                            String.join("\n  | ", tail));
+                    crashedWhileServing = true;
                     startAgain = listener.hasWaiters();
                 }
                 case STOPPING -> {
@@ -427,6 +430,12 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
             if (startAgain && !closed) {
                 beginStart();
             }
+        }
+        if (crashedWhileServing) {
+            List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES); // outside the lock: file I/O
+            log.warn("route {}: pid {} exited with code {} while serving; it restarts on the next request;"
+                    + " last lines of {}:\n  | {}", route, p.pid(), p.exitValue(), config.logFile(),
+                    String.join("\n  | ", tail));
         }
         if (crashed != null) {
             startFailed(null, crashed);

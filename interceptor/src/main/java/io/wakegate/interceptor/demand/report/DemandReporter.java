@@ -183,8 +183,19 @@ public final class DemandReporter implements AutoCloseable {
 
     // ---- request thread ---------------------------------------------------------------
 
+    /** When each route was last reported with demand (nanoTime); read on event loops. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastBusyReport =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private void onActivation(String route) {
-        // a Netty event loop: flip a flag, enqueue at most one task, never block
+        // a Netty event loop: flip a flag, enqueue at most one task, never block.
+        // A route reported busy less than an interval ago is active at the scaler already (its
+        // window holds that activity); the periodic report carries this request. Without this a
+        // quiet route whose requests run one at a time would send a report per request.
+        Long busyAt = lastBusyReport.get(route);
+        if (busyAt != null && System.nanoTime() - busyAt < settings.interval().toNanos()) {
+            return;
+        }
         if (activationQueued.compareAndSet(false, true)) {
             try {
                 reporterThread.execute(() -> {
@@ -262,16 +273,22 @@ public final class DemandReporter implements AutoCloseable {
             List<RouteDemand> snapshot = view.snapshot();
             Map<String, RouteDemand> now = new HashMap<>(snapshot.size() * 2);
             List<RouteDemand> changed = new ArrayList<>();
+            long nowNanos = System.nanoTime();
             for (RouteDemand d : snapshot) {
                 now.put(d.route(), d);
-                if (!sameCounters(d, lastSent.get(d.route()))) {
+                RouteDemand previous = lastSent.get(d.route());
+                if (!sameCounters(d, previous)) {
                     changed.add(d);
+                    if (d.active() || previous == null || d.requestCount() != previous.requestCount()) {
+                        lastBusyReport.put(d.route(), nowNanos);
+                    }
                 }
             }
             List<String> removed = new ArrayList<>();
             for (String route : lastSent.keySet()) {
                 if (!now.containsKey(route)) {
                     removed.add(route);
+                    lastBusyReport.remove(route);
                 }
             }
             if (changed.isEmpty() && removed.isEmpty()) {
