@@ -181,9 +181,11 @@ http {
   upstream backend {
     server 127.0.0.1:$BACKEND_PORT;
     keepalive 64;
+    keepalive_requests 1000000;
   }
   server {
     listen 127.0.0.1:$NGINX_PORT;
+    keepalive_requests 1000000;  # the default 1000 closes client connections; h2load does not reconnect
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -217,7 +219,7 @@ proxy_pids() { case $1 in direct) echo "";; wakegate) echo "$WAKEGATE_PID";; ngi
   printf 'h2load\t%s\n' "$(h2load --version 2>&1 | head -1)"
   printf 'nginx\t%s\n' "$("$NGINX" -v 2>&1)"
   printf 'loadavg_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf 'settings\twrk -t1 -c%s, %ss warm-up per path at start, then %ss warm-up + %ss measured per case; h2load --h1 -c%s fixed rates %s req/s, %ss each (+1s warm-up); backend FastBackend 1 event loop -Xmx256m; Wakegate java -jar with no JVM flags (default heap, %s-core default event loops); nginx worker_processes auto, upstream keepalive 64, proxy_max_temp_file_size 0\n' \
+  printf 'settings\twrk -t1 -c%s, %ss warm-up per path at start, then %ss warm-up + %ss measured per case; h2load --h1 -c%s fixed rates %s req/s, %ss each (+1s warm-up); backend FastBackend 1 event loop -Xmx256m; Wakegate java -jar with no JVM flags (default heap, %s-core default event loops); nginx worker_processes auto, upstream keepalive 64, keepalive_requests 1000000, proxy_max_temp_file_size 0\n' \
     "$CONNECTIONS" "$PREWARM" "$WARMUP" "$DURATION" "$RATE_CONNECTIONS" "${RATES// /\/}" "$RATE_DURATION" "$(nproc)"
 } > "$RAW/env.tsv"
 
@@ -256,19 +258,20 @@ for response in small large; do
 done
 
 # ---- fixed rates (h2load, HTTP/1.1) --------------------------------------------------------
-printf 'path\ttarget_rps\trps\tp50_ms\tp99_ms\tp999_ms\trequests\n' > "$RAW/rates.tsv"
+printf 'path\ttarget_rps\trps\tp50_ms\tp99_ms\tp999_ms\trequests\tfailed\n' > "$RAW/rates.tsv"
 for rate in $RATES; do
   for path in direct wakegate nginx; do
     per=$(( (rate + RATE_CONNECTIONS - 1) / RATE_CONNECTIONS ))
     rm -f "$WORK/h2.log"
     h2load --h1 -t1 -c"$RATE_CONNECTIONS" --rps "$per" -D "$RATE_DURATION" --warm-up-time 1 \
       --log-file "$WORK/h2.log" "$(url_of $path)/small" > "$WORK/h2.out" 2>&1 || true
-    sort -t$'\t' -k3,3n "$WORK/h2.log" | awk -F'\t' -v path=$path -v target=$rate -v d="$RATE_DURATION" '
+    failed=$(awk '/^requests:/ {print $10 + $12 + $14}' "$WORK/h2.out"); failed=${failed:-?}
+    sort -t$'\t' -k3,3n "$WORK/h2.log" | awk -F'\t' -v path=$path -v target=$rate -v d="$RATE_DURATION" -v failed="$failed" '
       { v[NR] = $3; if (NR == 1 || $1 < t0) t0 = $1; if ($1 > t1) t1 = $1 }
       END {
-        n = NR; if (n == 0) { printf "%s\t%d\t0\t-\t-\t-\t0\n", path, target; exit }
+        n = NR; if (n == 0) { printf "%s\t%d\t0\t-\t-\t-\t0\t%s\n", path, target, failed; exit }
         i50 = int(n * 0.50 + 0.999999); i99 = int(n * 0.99 + 0.999999); i999 = int(n * 0.999 + 0.999999)
-        printf "%s\t%d\t%.0f\t%.3f\t%.3f\t%.3f\t%d\n", path, target, n / d, v[i50] / 1000, v[i99] / 1000, v[i999] / 1000, n
+        printf "%s\t%d\t%.0f\t%.3f\t%.3f\t%.3f\t%d\t%s\n", path, target, n / d, v[i50] / 1000, v[i99] / 1000, v[i999] / 1000, n, failed
       }' >> "$RAW/rates.tsv"
     log "rate $(tail -1 "$RAW/rates.tsv")"
   done

@@ -47,7 +47,7 @@ public class ProxyRoundTripBenchmark {
         @Param({"direct", "wakegate"})
         public String path;
 
-        /** Response body size: the small response, or 64 KiB. */
+        /** Response body bytes: 128 is the small response; any other N fetches /bytes/N. */
         @Param({"128"})
         public int bytes;
 

@@ -74,9 +74,10 @@ public final class ResultsReport {
 
         md.append("## Fixed rates (h2load --h1 --rps), small response\n\n")
           .append("![latency against throughput](latency-throughput.png)\n\n")
-          .append("| path | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms |\n|---|---:|---:|---:|---:|---:|\n");
+          .append("| path | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | failed |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, String> r : rates) {
-            md.append(row(r.get("path"), r.get("target_rps"), r.get("rps"), r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms")));
+            md.append(row(r.get("path"), r.get("target_rps"), r.get("rps"), r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"),
+                    r.get("failed")));
         }
         md.append("\nLatency is from h2load's per-request log (request start to end of response), so a proxy that ")
           .append("falls behind the rate shows it as queueing rather than hiding it.\n\n");
@@ -182,9 +183,8 @@ public final class ResultsReport {
         XYChart chart = new XYChartBuilder().width(1000).height(620)
                 .title("Latency vs throughput, small response, HTTP/1.1 keep-alive (" + env.getOrDefault("cores", "?")
                         + " cores, loopback, h2load fixed rates)")
-                .xAxisTitle("achieved throughput (requests/s)").yAxisTitle("latency (ms, log scale)").build();
+                .xAxisTitle("achieved throughput (requests/s)").yAxisTitle("latency (ms)").build();
         Styler st = chart.getStyler();
-        chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesVisible(true);
