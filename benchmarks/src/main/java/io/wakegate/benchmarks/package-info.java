@@ -1,0 +1,7 @@
+/**
+ * JMH micro-benchmarks of the interceptor and the scaler: route lookup, demand accounting, a full
+ * request through a running interceptor versus direct, and the scaler's {@code GetMetrics} under a
+ * large aggregate. Start reading at {@link io.wakegate.benchmarks.ProxyRoundTripBenchmark}; how to
+ * run them and what the numbers mean is in docs/benchmarks.md.
+ */
+package io.wakegate.benchmarks;
