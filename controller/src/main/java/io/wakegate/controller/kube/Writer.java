@@ -20,7 +20,6 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Every write the controller makes. Generated objects are created, or replaced with the
  * cached object's resourceVersion (optimistic locking: a concurrent writer makes the update fail
  * with 409 and the pass is retried), and only when a field the controller owns differs. The
- * status is written with a JSON merge patch of {@code status} only. Nothing is written with
+ * status is written with a JSON patch of {@code /status} only. Nothing is written with
  * server-side apply or strategic merge patch.
  *
  * <p>Called from the reconcile thread only.
@@ -131,22 +130,21 @@ public final class Writer {
     client.configMaps().inNamespace(namespace).resource(updated).update();
   }
 
-  /** Replaces the ModelHost's status with {@code status} (JSON merge patch; absent fields are removed). */
+  /**
+   * Replaces the ModelHost's status with {@code status}: a JSON patch {@code add /status} on the
+   * status subresource, which sets the whole status (lists included) in one step. A JSON merge
+   * patch would do on a real API server, but Fabric8's mock server appends to lists on merge.
+   */
   public void writeStatus(ModelHost host, ModelHostStatus status) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> body = MAPPER.convertValue(status, LinkedHashMap.class);
-    for (var component : ModelHostStatus.class.getRecordComponents()) {
-      body.putIfAbsent(component.getName(), null);
-    }
     String patch;
     try {
-      patch = MAPPER.writeValueAsString(Map.of("status", body));
+      patch = MAPPER.writeValueAsString(List.of(Map.of("op", "add", "path", "/status", "value", status)));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("status always serializes", e);
     }
     client.resources(ModelHost.class).inNamespace(host.getMetadata().getNamespace())
         .withName(host.getMetadata().getName()).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        .patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   /** Records a core/v1 Event on the ModelHost; a failure is logged, never thrown. */

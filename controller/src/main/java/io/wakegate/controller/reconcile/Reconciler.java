@@ -89,7 +89,7 @@ public final class Reconciler {
     try {
       writeRouteTable(routes);
     } catch (KubernetesClientException e) {
-      log.warn("route table {}/{} not written: {}", settings.wakegateNamespace(), Names.ROUTE_TABLE_CONFIGMAP, e.getMessage());
+      log.warn("route table {}/{} not written: {}", settings.wakegateNamespace(), Names.ROUTE_TABLE_CONFIGMAP, describe(e));
       tableFailure = Part.failed(Conditions.WRITE_FAILED, "route table not written: " + e.getMessage());
       ok = false;
     }
@@ -98,14 +98,14 @@ public final class Reconciler {
       try {
         reconcile(plan, tableFailure);
       } catch (KubernetesClientException e) {
-        log.warn("{}: reconcile failed, will retry: {}", Names.key(plan.host), e.getMessage());
+        log.warn("{}: reconcile failed, will retry: {}", Names.key(plan.host), describe(e));
         ok = false;
       }
     }
     try {
       deleteOrphans(hosts);
     } catch (KubernetesClientException e) {
-      log.warn("deleting generated objects of removed ModelHosts failed, will retry: {}", e.getMessage());
+      log.warn("deleting generated objects of removed ModelHosts failed, will retry: {}", describe(e));
       ok = false;
     }
     return ok;
@@ -268,6 +268,17 @@ public final class Reconciler {
         writer.event(host, true, now.reason(), now.message());
       }
     }
+  }
+
+  /** The client's message plus the API server's status or the underlying cause. */
+  static String describe(KubernetesClientException e) {
+    StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      text.append(" (").append(e.getCode()).append(": ").append(e.getStatus().getMessage()).append(')');
+    } else if (e.getCause() != null) {
+      text.append(" (").append(e.getCause()).append(')');
+    }
+    return text.toString();
   }
 
   private static String notOwned(Apis api, GenericKubernetesResource desired) {
