@@ -1,0 +1,91 @@
+package io.wakegate.controller.desired;
+
+import io.wakegate.controller.crd.MatchSpec;
+import io.wakegate.controller.crd.ModelHost;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Host conflicts. A ModelHost claims every (host, path prefix, header set) its match names. When
+ * two claim the same one, the older ModelHost (creationTimestamp, then namespace/name) keeps it
+ * and the younger one loses all its claims: it is left out of the route table and gets no
+ * VirtualService until the conflict is gone. Claims do not depend on whether a target exists, so
+ * the winner never changes because of a pod's or Service's state.
+ */
+public final class Claims {
+
+  private Claims() {
+  }
+
+  /** Why a ModelHost lost: the first contested claim and the older ModelHost holding it. */
+  public record Conflict(String claim, String winner) {
+    public String message() {
+      return "host and path " + claim + " already claimed by ModelHost " + winner + " (older)";
+    }
+  }
+
+  /** The losers, by {@code namespace/name}; ModelHosts not in the map hold all their claims. */
+  public static Map<String, Conflict> resolve(Collection<ModelHost> hosts) {
+    List<ModelHost> ordered = new ArrayList<>(hosts);
+    ordered.sort(AGE_ORDER);
+    Map<String, String> holders = new HashMap<>();
+    Map<String, Conflict> losers = new LinkedHashMap<>();
+    for (ModelHost host : ordered) {
+      String key = Names.key(host);
+      List<String> claims = claims(host);
+      Conflict conflict = claims.stream()
+          .filter(holders::containsKey)
+          .findFirst()
+          .map(claim -> new Conflict(claim, holders.get(claim)))
+          .orElse(null);
+      if (conflict != null) {
+        losers.put(key, conflict);
+        continue;
+      }
+      claims.forEach(claim -> holders.put(claim, key));
+    }
+    return losers;
+  }
+
+  /** Oldest first; equal (or missing) timestamps fall back to namespace/name. */
+  static final Comparator<ModelHost> AGE_ORDER = Comparator
+      .comparing((ModelHost h) -> created(h))
+      .thenComparing(Names::key);
+
+  /** The claims of one ModelHost, as readable strings: {@code host/path [name=value,...]}. */
+  static List<String> claims(ModelHost host) {
+    MatchSpec match = host.getSpec().match();
+    String headers = match.headers().stream()
+        .map(h -> h.name().toLowerCase(Locale.ROOT) + "=" + h.value())
+        .sorted()
+        .collect(Collectors.joining(","));
+    List<String> claims = new ArrayList<>();
+    for (String h : match.hosts()) {
+      for (String path : match.pathPrefixes()) {
+        claims.add(h.toLowerCase(Locale.ROOT) + Routes.normalizePath(path) + (headers.isEmpty() ? "" : " [" + headers + "]"));
+      }
+    }
+    return claims;
+  }
+
+  private static Instant created(ModelHost host) {
+    String timestamp = host.getMetadata().getCreationTimestamp();
+    if (timestamp == null) {
+      return Instant.MAX;
+    }
+    try {
+      return Instant.parse(timestamp);
+    } catch (DateTimeParseException e) {
+      return Instant.MAX;
+    }
+  }
+}

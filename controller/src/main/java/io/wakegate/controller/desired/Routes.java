@@ -1,0 +1,97 @@
+package io.wakegate.controller.desired;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.wakegate.controller.crd.ColdStartSpec;
+import io.wakegate.controller.crd.MatchSpec;
+import io.wakegate.controller.crd.ModelHost;
+import io.wakegate.controller.crd.ModelHostSpec;
+import io.wakegate.proto.routes.ForwardTo;
+import io.wakegate.proto.routes.HeaderMatch;
+import io.wakegate.proto.routes.Hold;
+import io.wakegate.proto.routes.KubernetesBackend;
+import io.wakegate.proto.routes.Match;
+import io.wakegate.proto.routes.Route;
+import io.wakegate.proto.routes.RouteTable;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Locale;
+
+/** The route-table entry of a ModelHost, the table, and its JSON form (the ConfigMap's {@code routes.json}). */
+public final class Routes {
+
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
+  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+  private Routes() {
+  }
+
+  /** The entry for {@code host}, whose target resolved to {@code target}. */
+  public static Route entry(ModelHost host, ResolvedTarget target) {
+    ModelHostSpec spec = host.getSpec();
+    MatchSpec match = spec.match();
+    ColdStartSpec coldStart = spec.coldStart();
+    Match.Builder m = Match.newBuilder();
+    match.hosts().forEach(h -> m.addHosts(h.toLowerCase(Locale.ROOT)));
+    match.pathPrefixes().forEach(p -> m.addPathPrefixes(normalizePath(p)));
+    match.headers().forEach(h -> m.addHeaders(
+        HeaderMatch.newBuilder().setName(h.name().toLowerCase(Locale.ROOT)).setValue(h.value())));
+    KubernetesBackend.Builder backend = KubernetesBackend.newBuilder()
+        .setNamespace(host.getMetadata().getNamespace())
+        .setService(target.service())
+        .setPortNumber(target.portNumber())
+        .setPortName(target.portName())
+        .setForwardTo(spec.forwardTo() == ModelHostSpec.ForwardTo.Service ? ForwardTo.FORWARD_TO_SERVICE : ForwardTo.FORWARD_TO_PODS)
+        .setWorkload(target.workload());
+    if (coldStart.readinessPath() != null) {
+      backend.setReadinessPath(coldStart.readinessPath());
+    }
+    return Route.newBuilder()
+        .setName(Names.route(host))
+        .setMatch(m)
+        .setBackend(backend)
+        .setHold(Hold.newBuilder()
+            .setColdStartTimeoutMs(coldStart.timeoutSeconds() * 1000L)
+            .setMaxPendingRequests(coldStart.maxPendingRequests()))
+        .setMaxConcurrencyPerEndpoint(spec.maxConcurrencyPerEndpoint())
+        .setResponseHeaderTimeoutMs(spec.responseHeaderTimeoutSeconds() * 1000L)
+        .build();
+  }
+
+  /** A table of {@code routes}, sorted by name. */
+  public static RouteTable table(Collection<Route> routes, long version) {
+    return RouteTable.newBuilder()
+        .setVersion(version)
+        .addAllRoutes(routes.stream().sorted(Comparator.comparing(Route::getName)).toList())
+        .build();
+  }
+
+  /** The version of the table replacing one of {@code previous}: now, but always above the previous one. */
+  public static long nextVersion(long previous, long nowMillis) {
+    return Math.max(previous + 1, nowMillis);
+  }
+
+  public static String toJson(RouteTable table) {
+    try {
+      return PRINTER.print(table);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a RouteTable always prints", e);
+    }
+  }
+
+  /** Parses a table as the interceptors do (unknown fields ignored). */
+  public static RouteTable fromJson(String json) throws InvalidProtocolBufferException {
+    RouteTable.Builder builder = RouteTable.newBuilder();
+    PARSER.merge(json, builder);
+    return builder.build();
+  }
+
+  /** "/v1/" and "/v1" are the same prefix (segment-boundary matching); "/" stays "/". */
+  static String normalizePath(String prefix) {
+    String p = prefix.startsWith("/") ? prefix : "/" + prefix;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+}

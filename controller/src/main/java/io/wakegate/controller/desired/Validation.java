@@ -1,0 +1,49 @@
+package io.wakegate.controller.desired;
+
+import io.wakegate.controller.crd.ModelHost;
+import io.wakegate.controller.crd.ModelHostSpec;
+import io.wakegate.controller.crd.ScalingSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks the CRD schema makes, made again in Java: an API server without the schema (an old
+ * CRD, a test server) must not let a bad spec reach the ScaledObject or the route table.
+ */
+public final class Validation {
+
+  private Validation() {
+  }
+
+  /** Every problem as {@code field: value (expected: ...)}, joined by "; ", or null when the spec is valid. */
+  public static String problem(ModelHost host) {
+    ModelHostSpec spec = host.getSpec();
+    if (spec == null || spec.match() == null || spec.target() == null) {
+      return "spec.match and spec.target are required";
+    }
+    List<String> problems = new ArrayList<>();
+    if (spec.match().hosts().isEmpty()) {
+      problems.add("spec.match.hosts: [] (expected: at least one host)");
+    }
+    spec.match().pathPrefixes().stream().filter(p -> !p.startsWith("/"))
+        .forEach(p -> problems.add("spec.match.pathPrefixes: " + p + " (expected: starting with /)"));
+    if (spec.target().name() == null || spec.target().name().isEmpty()) {
+      problems.add("spec.target.name: empty (expected: a Deployment or StatefulSet name)");
+    }
+    if (spec.replicas().min() < 0 || spec.replicas().max() < 1 || spec.replicas().min() > spec.replicas().max()) {
+      problems.add("spec.replicas: min " + spec.replicas().min() + ", max " + spec.replicas().max()
+          + " (expected: 0 <= min <= max, max >= 1)");
+    }
+    ScalingSpec scaling = spec.scaling();
+    if (!(scaling.targetValue() > 0)) {
+      problems.add("spec.scaling.targetValue: " + scaling.targetValue() + " (expected: > 0)");
+    }
+    if (!scaling.window().matches(ScalingSpec.WINDOW_PATTERN)) {
+      problems.add("spec.scaling.window: " + scaling.window() + " (expected: like 30s, 2m, 1m30s, 500ms)");
+    }
+    if (scaling.scaleDownPeriodSeconds() < 0 || scaling.scaleDownPeriodSeconds() > 3600) {
+      problems.add("spec.scaling.scaleDownPeriodSeconds: " + scaling.scaleDownPeriodSeconds() + " (expected: 0-3600)");
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+}

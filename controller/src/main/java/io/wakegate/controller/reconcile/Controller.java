@@ -1,0 +1,61 @@
+package io.wakegate.controller.reconcile;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.wakegate.controller.desired.Settings;
+import io.wakegate.controller.kube.Cluster;
+import io.wakegate.controller.kube.Writer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The controller as one object: informer caches, the reconciler and its loop. {@link #start()}
+ * blocks until the caches have synced, then runs the first pass; the leader calls it.
+ */
+public final class Controller implements AutoCloseable {
+
+  /** Timing of the loop. */
+  public record Timing(Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap, Duration syncTimeout) {
+
+    public static final Timing DEFAULT = new Timing(Duration.ofMillis(100), Duration.ofMinutes(5),
+        Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofMinutes(2));
+  }
+
+  private final KubernetesClient client;
+  private final List<String> namespaces;
+  private final Settings settings;
+  private final Timing timing;
+  private final Clock clock;
+  private Cluster cluster;
+  private ReconcileLoop loop;
+
+  public Controller(KubernetesClient client, List<String> namespaces, Settings settings, Timing timing, Clock clock) {
+    this.client = client;
+    this.namespaces = List.copyOf(namespaces);
+    this.settings = settings;
+    this.timing = timing;
+    this.clock = clock;
+  }
+
+  public synchronized void start() throws TimeoutException, InterruptedException {
+    Reconciler[] reconciler = new Reconciler[1];
+    loop = new ReconcileLoop(() -> reconciler[0].reconcileAll(), timing.coalesce(), timing.resync(),
+        timing.backoffBase(), timing.backoffCap());
+    ReconcileLoop started = loop;
+    cluster = new Cluster(client, namespaces, settings.wakegateNamespace(), started::trigger);
+    reconciler[0] = new Reconciler(cluster, new Writer(client, clock), settings, clock);
+    cluster.awaitSynced(timing.syncTimeout());
+    loop.start();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (loop != null) {
+      loop.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+}

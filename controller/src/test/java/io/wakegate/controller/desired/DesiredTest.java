@@ -1,0 +1,256 @@
+package io.wakegate.controller.desired;
+
+import static io.wakegate.controller.ModelHosts.SETTINGS;
+import static io.wakegate.controller.ModelHosts.modelHost;
+import static io.wakegate.controller.ModelHosts.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.wakegate.controller.SchemaValidator;
+import io.wakegate.controller.crd.MatchSpec;
+import io.wakegate.controller.crd.ModelHost;
+import io.wakegate.controller.crd.ModelHostSpec;
+import io.wakegate.controller.crd.TargetSpec;
+import io.wakegate.proto.routes.ForwardTo;
+import io.wakegate.proto.routes.Route;
+import io.wakegate.proto.routes.RouteTable;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DesiredTest {
+
+  private static final ResolvedTarget TARGET =
+      new ResolvedTarget(TargetSpec.WorkloadKind.Deployment, "llama", "llama", 8000, "http");
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> specOf(GenericKubernetesResource object) {
+    return (Map<String, Object>) object.getAdditionalProperties().get("spec");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T at(Object root, String... path) {
+    Object node = root;
+    for (String key : path) {
+      node = node instanceof List<?> list ? list.get(Integer.parseInt(key)) : ((Map<String, Object>) node).get(key);
+    }
+    return (T) node;
+  }
+
+  @Test
+  void scaledObjectCarriesTargetBoundsTimingBehaviourAndTheScalersTrigger() {
+    ModelHost host = modelHost("ml", "llama");
+    GenericKubernetesResource so = ScaledObjects.desired(host, TARGET, SETTINGS);
+
+    assertThat(so.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+    assertThat(so.getMetadata().getName()).isEqualTo("wakegate-llama");
+    assertThat(so.getMetadata().getNamespace()).isEqualTo("ml");
+    assertThat(so.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(ref -> {
+          assertThat(ref.getUid()).isEqualTo("uid-llama");
+          assertThat(ref.getController()).isTrue();
+          assertThat(ref.getKind()).isEqualTo("ModelHost");
+        });
+    Map<String, Object> spec = specOf(so);
+    assertThat(spec).doesNotContainKey("replicas");
+    assertThat((Map<String, Object>) at(spec, "scaleTargetRef"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "llama"));
+    assertThat(spec).containsEntry("minReplicaCount", 0).containsEntry("maxReplicaCount", 3)
+        .containsEntry("pollingInterval", 15).containsEntry("cooldownPeriod", 600);
+    assertThat((Integer) at(spec, "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleUp",
+        "stabilizationWindowSeconds")).isZero();
+    assertThat((Integer) at(spec, "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleDown",
+        "stabilizationWindowSeconds")).isEqualTo(600);
+    assertThat((String) at(spec, "triggers", "0", "type")).isEqualTo("external-push");
+    assertThat((Map<String, Object>) at(spec, "triggers", "0", "metadata")).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "scalerAddress", "wakegate-scaler.wakegate:9090",
+        "route", "ml/llama",
+        "metric", "concurrency",
+        "targetValue", "4",
+        "window", "2m",
+        "activationThreshold", "0.5"));
+    SchemaValidator.assertValid(so);
+  }
+
+  @Test
+  void scaledObjectOfAStatefulSetWithRequestRateAndDefaults() {
+    ModelHostSpec defaults = new ModelHostSpec(new MatchSpec(List.of("a.example.com"), null, null),
+        new TargetSpec(TargetSpec.WorkloadKind.StatefulSet, "tgi", null, null), null, null, null, null, null, null, null);
+    ModelHost host = modelHost("ml", "tgi", new ModelHostSpec(defaults.match(), defaults.target(), null,
+        new io.wakegate.controller.crd.ScalingSpec(io.wakegate.controller.crd.ScalingSpec.Metric.REQUEST_RATE, 2.5, null, null, null, null),
+        null, null, null, null, null));
+    GenericKubernetesResource so = ScaledObjects.desired(host,
+        new ResolvedTarget(TargetSpec.WorkloadKind.StatefulSet, "tgi", "tgi", 80, ""), SETTINGS);
+    Map<String, Object> spec = specOf(so);
+    assertThat((String) at(spec, "scaleTargetRef", "kind")).isEqualTo("StatefulSet");
+    assertThat(spec).containsEntry("minReplicaCount", 0).containsEntry("maxReplicaCount", 1)
+        .containsEntry("cooldownPeriod", 900).containsEntry("pollingInterval", 30);
+    assertThat((Map<String, Object>) at(spec, "triggers", "0", "metadata"))
+        .containsEntry("metric", "requestRate").containsEntry("targetValue", "2.5")
+        .containsEntry("window", "60s").containsEntry("activationThreshold", "0");
+    SchemaValidator.assertValid(so);
+  }
+
+  @Test
+  void virtualServiceRoutesHostsAndPathsToTheInterceptorWithoutRetries() {
+    ModelHost host = modelHost("ml", "llama", new ModelHostSpec(
+        new MatchSpec(List.of("LLama.example.com", "*.models.example.com"), List.of("/v1/", "/generate"),
+            List.of(new MatchSpec.HeaderMatch("X-Model", "llama"))),
+        new TargetSpec(null, "llama", null, null), null, null, null, null, null, null, null));
+    GenericKubernetesResource vs = VirtualServices.desired(host, SETTINGS);
+
+    assertThat(vs.getApiVersion()).isEqualTo("networking.istio.io/v1");
+    Map<String, Object> spec = specOf(vs);
+    assertThat((List<String>) at(spec, "hosts")).containsExactly("llama.example.com", "*.models.example.com");
+    assertThat(spec).doesNotContainKey("gateways");
+    assertThat((String) at(spec, "http", "0", "match", "0", "uri", "prefix")).isEqualTo("/v1");
+    assertThat((String) at(spec, "http", "0", "match", "1", "uri", "prefix")).isEqualTo("/generate");
+    assertThat((String) at(spec, "http", "0", "match", "1", "headers", "x-model", "exact")).isEqualTo("llama");
+    assertThat((String) at(spec, "http", "0", "route", "0", "destination", "host"))
+        .isEqualTo("wakegate-interceptor.wakegate.svc.cluster.local");
+    assertThat((Integer) at(spec, "http", "0", "route", "0", "destination", "port", "number")).isEqualTo(8080);
+    assertThat((Integer) at(spec, "http", "0", "retries", "attempts")).isZero();
+    // 600 s default cold start + 300 s default response-header timeout
+    assertThat((String) at(spec, "http", "0", "timeout")).isEqualTo("900s");
+    assertThat((Object) at(spec, "http", "0", "rewrite")).as("Host is preserved").isNull();
+    SchemaValidator.assertValid(vs);
+  }
+
+  @Test
+  void virtualServiceBindsGatewaysAndHonoursAnExplicitTimeout() {
+    ModelHost host = modelHost("ml", "llama");
+    GenericKubernetesResource vs = VirtualServices.desired(host, SETTINGS);
+    assertThat((List<String>) at(specOf(vs), "gateways")).containsExactly("istio-system/public");
+    assertThat((String) at(specOf(vs), "http", "0", "timeout")).isEqualTo("420s");
+    SchemaValidator.assertValid(vs);
+  }
+
+  @Test
+  void routeEntryCarriesMatchBackendHoldAndLimits() {
+    Route route = Routes.entry(modelHost("ml", "llama"), TARGET);
+    assertThat(route.getName()).isEqualTo("ml/llama");
+    assertThat(route.getMatch().getHostsList()).containsExactly("llama.example.com");
+    assertThat(route.getMatch().getPathPrefixesList()).containsExactly("/");
+    assertThat(route.getBackend().getNamespace()).isEqualTo("ml");
+    assertThat(route.getBackend().getService()).isEqualTo("llama");
+    assertThat(route.getBackend().getPortNumber()).isEqualTo(8000);
+    assertThat(route.getBackend().getPortName()).isEqualTo("http");
+    assertThat(route.getBackend().getReadinessPath()).isEqualTo("/health");
+    assertThat(route.getBackend().getForwardTo()).isEqualTo(ForwardTo.FORWARD_TO_PODS);
+    assertThat(route.getBackend().getWorkload()).isEqualTo("llama");
+    assertThat(route.getHold().getColdStartTimeoutMs()).isEqualTo(300_000);
+    assertThat(route.getHold().getMaxPendingRequests()).isEqualTo(50);
+    assertThat(route.getMaxConcurrencyPerEndpoint()).isEqualTo(2);
+    assertThat(route.getResponseHeaderTimeoutMs()).isEqualTo(120_000);
+  }
+
+  @Test
+  void routeWithoutReadinessPathLeavesItAbsentAndServiceForwarding() {
+    ModelHostSpec s = spec(List.of("a.example.com"), List.of("/"), "a");
+    ModelHost host = modelHost("ml", "a", new ModelHostSpec(s.match(), s.target(), s.replicas(), s.scaling(),
+        new io.wakegate.controller.crd.ColdStartSpec(null, null, null), null, null, ModelHostSpec.ForwardTo.Service, null));
+    Route route = Routes.entry(host, TARGET);
+    assertThat(route.getBackend().hasReadinessPath()).isFalse();
+    assertThat(route.getBackend().getForwardTo()).isEqualTo(ForwardTo.FORWARD_TO_SERVICE);
+    assertThat(route.getHold().getColdStartTimeoutMs()).isEqualTo(600_000);
+  }
+
+  @Test
+  void routeTableIsSortedAndRoundTripsThroughJson() throws Exception {
+    Route b = Routes.entry(modelHost("ml", "b"), TARGET);
+    Route a = Routes.entry(modelHost("ml", "a"), TARGET);
+    RouteTable table = Routes.table(List.of(b, a), 42);
+    assertThat(table.getRoutesList()).extracting(Route::getName).containsExactly("ml/a", "ml/b");
+    String json = Routes.toJson(table);
+    assertThat(json).contains("\"pathPrefixes\"").contains("\"coldStartTimeoutMs\"");
+    assertThat(Routes.fromJson(json)).isEqualTo(table);
+    assertThat(Routes.fromJson("{\"version\": \"7\", \"futureField\": true}").getVersion()).isEqualTo(7);
+    assertThat(Routes.nextVersion(42, 10)).isEqualTo(43);
+    assertThat(Routes.nextVersion(42, 1000)).isEqualTo(1000);
+  }
+
+  @Test
+  void olderModelHostWinsASharedHostAndPath() {
+    ModelHost old = withCreated(modelHost("ml", "zz-old", spec(List.of("m.example.com"), List.of("/v1"), "a")),
+        "2024-01-01T00:00:00Z");
+    ModelHost young = withCreated(modelHost("ml", "aa-young", spec(List.of("m.example.com"), List.of("/v1/"), "b")),
+        "2024-01-02T00:00:00Z");
+    ModelHost otherPath = withCreated(modelHost("ml", "other", spec(List.of("m.example.com"), List.of("/v2"), "c")),
+        "2024-01-03T00:00:00Z");
+    Map<String, Claims.Conflict> losers = Claims.resolve(List.of(young, otherPath, old));
+    assertThat(losers).containsOnlyKeys("ml/aa-young");
+    assertThat(losers.get("ml/aa-young").winner()).isEqualTo("ml/zz-old");
+    assertThat(losers.get("ml/aa-young").message()).contains("m.example.com/v1").contains("ml/zz-old");
+  }
+
+  @Test
+  void sameTimestampFallsBackToNameAndHeadersSeparateClaims() {
+    ModelHost b = withCreated(modelHost("ml", "b", spec(List.of("m.example.com"), List.of("/"), "b")), "2024-01-01T00:00:00Z");
+    ModelHost a = withCreated(modelHost("ml", "a", spec(List.of("M.example.com"), List.of("/"), "a")), "2024-01-01T00:00:00Z");
+    assertThat(Claims.resolve(List.of(b, a))).containsOnlyKeys("ml/b");
+
+    ModelHostSpec base = spec(List.of("m.example.com"), List.of("/"), "h");
+    ModelHost withHeader = withCreated(modelHost("ml", "h", new ModelHostSpec(
+        new MatchSpec(base.match().hosts(), null, List.of(new MatchSpec.HeaderMatch("x-model", "h"))),
+        base.target(), null, null, null, null, null, null, null)), "2024-01-05T00:00:00Z");
+    assertThat(Claims.resolve(List.of(a, withHeader))).isEmpty();
+  }
+
+  @Test
+  void targetResolvesThePortByNumberNameOrTheOnlyOne() {
+    var deployment = new DeploymentBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata().build();
+    var service = new ServiceBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata()
+        .withNewSpec().addNewPort().withName("http").withPort(8000).endPort()
+        .addNewPort().withName("metrics").withPort(9090).endPort().endSpec().build();
+    assertThat(Targets.resolve(withPort(new IntOrString("metrics")), deployment, service))
+        .isEqualTo(new Targets.Found(new ResolvedTarget(TargetSpec.WorkloadKind.Deployment, "llama", "llama", 9090, "metrics")));
+    assertThat(Targets.resolve(withPort(new IntOrString(8000)), deployment, service))
+        .isEqualTo(new Targets.Found(new ResolvedTarget(TargetSpec.WorkloadKind.Deployment, "llama", "llama", 8000, "http")));
+    assertThat(Targets.resolve(withPort(new IntOrString(7000)), deployment, service))
+        .isInstanceOfSatisfying(Targets.Missing.class, m -> {
+          assertThat(m.reason()).isEqualTo("PortNotFound");
+          assertThat(m.message()).contains("7000").contains("http=8000");
+        });
+    assertThat(Targets.resolve(withPort(null), deployment, service))
+        .isInstanceOfSatisfying(Targets.Missing.class, m -> assertThat(m.message()).contains("set spec.target.port"));
+    assertThat(Targets.resolve(withPort(null), null, service))
+        .isInstanceOfSatisfying(Targets.Missing.class, m -> assertThat(m.reason()).isEqualTo("WorkloadNotFound"));
+    assertThat(Targets.resolve(withPort(null), deployment, null))
+        .isInstanceOfSatisfying(Targets.Missing.class, m -> assertThat(m.reason()).isEqualTo("ServiceNotFound"));
+  }
+
+  @Test
+  void longNamesAreShortenedStablyAndDistinctly() {
+    String a = "m".repeat(80) + "a";
+    String b = "m".repeat(80) + "b";
+    assertThat(Names.scaledObject(modelHost("ml", a))).hasSize(63).isEqualTo(Names.scaledObject(modelHost("ml", a)))
+        .isNotEqualTo(Names.scaledObject(modelHost("ml", b)));
+    assertThat(Names.virtualService(modelHost("ml", "llama"))).isEqualTo("wakegate-llama");
+    assertThat(Names.labels(modelHost("ml", a)).get(Names.MODEL_HOST_LABEL)).hasSizeLessThanOrEqualTo(63);
+  }
+
+  @Test
+  void validationNamesEveryBadField() {
+    ModelHostSpec s = spec(List.of("m.example.com"), List.of("v1"), "a");
+    ModelHost bad = modelHost("ml", "bad", new ModelHostSpec(s.match(), s.target(),
+        new io.wakegate.controller.crd.ReplicasSpec(3, 2),
+        new io.wakegate.controller.crd.ScalingSpec(null, 0.0, "soon", null, null, null), null, null, null, null, null));
+    assertThat(Validation.problem(bad)).contains("spec.match.pathPrefixes: v1").contains("spec.replicas")
+        .contains("spec.scaling.targetValue: 0.0").contains("spec.scaling.window: soon");
+    assertThat(Validation.problem(modelHost("ml", "good"))).isNull();
+  }
+
+  private static ModelHost withPort(IntOrString port) {
+    ModelHostSpec s = spec(List.of("m.example.com"), List.of("/"), "llama");
+    return modelHost("ml", "llama", new ModelHostSpec(s.match(), new TargetSpec(null, "llama", null, port),
+        null, null, null, null, null, null, null));
+  }
+
+  private static ModelHost withCreated(ModelHost host, String timestamp) {
+    host.getMetadata().setCreationTimestamp(timestamp);
+    return host;
+  }
+}

@@ -1,0 +1,294 @@
+package io.wakegate.controller.reconcile;
+
+import static io.wakegate.controller.ModelHosts.modelHost;
+import static io.wakegate.controller.ModelHosts.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.wakegate.controller.SchemaValidator;
+import io.wakegate.controller.crd.ModelHost;
+import io.wakegate.controller.crd.ModelHostCondition;
+import io.wakegate.controller.crd.ModelHostSpec;
+import io.wakegate.controller.crd.ReplicasSpec;
+import io.wakegate.controller.kube.Apis;
+import io.wakegate.controller.status.Conditions;
+import io.wakegate.proto.routes.Route;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The controller against the CRUD mock API server with the KEDA and Istio CRDs installed. */
+@EnableKubernetesMockClient(crud = true)
+class ReconcilerTest {
+
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+  private MockCluster cluster;
+
+  @BeforeAll
+  static void crds() throws Exception {
+    MockCluster.installModelHostCrd(client);
+    MockCluster.installRefCrd(client, SchemaValidator.KEDA_CRD);
+    MockCluster.installRefCrd(client, SchemaValidator.ISTIO_CRD);
+  }
+
+  @BeforeEach
+  void namespace() {
+    cluster = new MockCluster(client, "ns" + NAMESPACES.incrementAndGet());
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private static ConditionFactory eventually() {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> specOf(GenericKubernetesResource object) {
+    return (Map<String, Object>) object.getAdditionalProperties().get("spec");
+  }
+
+  @Test
+  void createsScaledObjectVirtualServiceAndRouteThenReportsReady() throws Exception {
+    cluster.deploymentAndService("llama", 8000);
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      ModelHostCondition ready = cluster.condition("llama", Conditions.READY);
+      assertThat(ready).isNotNull();
+      assertThat(ready.status()).as(ready.toString()).isEqualTo(Conditions.TRUE);
+    });
+    ModelHost host = cluster.modelHost("llama");
+    assertThat(host.getStatus().observedGeneration()).isEqualTo(host.getMetadata().getGeneration());
+    assertThat(host.getStatus().conditions()).extracting(ModelHostCondition::type)
+        .containsExactlyElementsOf(Conditions.TYPES);
+    assertThat(Conditions.find(host.getStatus().conditions(), Conditions.CONFLICT).status()).isEqualTo(Conditions.FALSE);
+    assertThat(Conditions.find(host.getStatus().conditions(), Conditions.SCALED_OBJECT_READY).reason())
+        .isEqualTo(Conditions.AWAITING_KEDA);
+    assertThat(host.getStatus().replicas()).isZero();
+
+    GenericKubernetesResource so = cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama");
+    assertThat(so).isNotNull();
+    assertThat(so.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(host.getMetadata().getUid()));
+    assertThat(specOf(so)).containsEntry("maxReplicaCount", 3);
+    GenericKubernetesResource vs = cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-llama");
+    assertThat(vs).isNotNull();
+    assertThat(vs.getMetadata().getOwnerReferences()).hasSize(1);
+
+    assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).contains(cluster.namespace + "/llama");
+    Route route = cluster.routeTable().getRoutesList().stream()
+        .filter(r -> r.getName().equals(cluster.namespace + "/llama")).findFirst().orElseThrow();
+    assertThat(route.getBackend().getPortNumber()).isEqualTo(8000);
+    assertThat(route.getBackend().getPortName()).isEqualTo("http");
+
+    assertThat(client.apps().deployments().inNamespace(cluster.namespace).withName("llama").get().getSpec().getReplicas())
+        .as("replicas belong to KEDA").isZero();
+    assertThat(events("Programmed")).isNotEmpty();
+  }
+
+  @Test
+  void specChangeUpdatesTheObjectsAndKeepsTransitionTimes() throws Exception {
+    cluster.deploymentAndService("llama", 8000);
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.start();
+    eventually().until(() -> Conditions.TRUE.equals(statusOf("llama", Conditions.READY)));
+    String readySince = cluster.condition("llama", Conditions.READY).lastTransitionTime();
+    long versionBefore = cluster.routeTable().getVersion();
+
+    ModelHost host = cluster.modelHost("llama");
+    ModelHostSpec s = host.getSpec();
+    host.setSpec(new ModelHostSpec(s.match().hosts().isEmpty() ? s.match() : new io.wakegate.controller.crd.MatchSpec(
+        List.of("llama2.example.com"), List.of("/v1"), List.of()), s.target(), new ReplicasSpec(1, 7), s.scaling(),
+        s.coldStart(), s.maxConcurrencyPerEndpoint(), s.responseHeaderTimeoutSeconds(), s.forwardTo(), s.istio()));
+    client.resources(ModelHost.class).inNamespace(cluster.namespace).resource(host).update();
+
+    eventually().untilAsserted(() -> {
+      GenericKubernetesResource so = cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama");
+      assertThat(specOf(so)).containsEntry("minReplicaCount", 1).containsEntry("maxReplicaCount", 7);
+      GenericKubernetesResource vs = cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-llama");
+      assertThat((List<String>) specOf(vs).get("hosts")).containsExactly("llama2.example.com");
+      Route route = cluster.routeTable().getRoutes(0);
+      assertThat(route.getMatch().getPathPrefixesList()).containsExactly("/v1");
+      assertThat(cluster.routeTable().getVersion()).isGreaterThan(versionBefore);
+      assertThat(cluster.modelHost("llama").getStatus().observedGeneration())
+          .isEqualTo(cluster.modelHost("llama").getMetadata().getGeneration());
+    });
+    assertThat(cluster.condition("llama", Conditions.READY).lastTransitionTime()).isEqualTo(readySince);
+  }
+
+  @Test
+  void deletingTheModelHostRemovesItsObjectsAndRoute() throws Exception {
+    cluster.deploymentAndService("llama", 8000);
+    cluster.deploymentAndService("other", 8000);
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.create(modelHost(cluster.namespace, "other"));
+    cluster.start();
+    eventually().until(() -> Conditions.TRUE.equals(statusOf("llama", Conditions.READY))
+        && Conditions.TRUE.equals(statusOf("other", Conditions.READY)));
+
+    client.resources(ModelHost.class).inNamespace(cluster.namespace).withName("llama").delete();
+
+    eventually().untilAsserted(() -> {
+      assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")).isNull();
+      assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-llama")).isNull();
+      assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName)
+          .doesNotContain(cluster.namespace + "/llama").contains(cluster.namespace + "/other");
+    });
+    assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-other")).isNotNull();
+    assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-other")).isNotNull();
+  }
+
+  @Test
+  void olderModelHostWinsAHostConflictAndTheLoserRecoversWhenItIsGone() throws Exception {
+    cluster.deploymentAndService("old", 8000);
+    cluster.deploymentAndService("young", 8000);
+    cluster.create(modelHost(cluster.namespace, "zz-old", spec(List.of("shared.example.com"), List.of("/"), "old")));
+    Instant first = Instant.parse(cluster.modelHost("zz-old").getMetadata().getCreationTimestamp());
+    await().atMost(Duration.ofSeconds(3)).until(() -> Instant.now().getEpochSecond() > first.getEpochSecond());
+    cluster.create(modelHost(cluster.namespace, "aa-young", spec(List.of("shared.example.com"), List.of("/"), "young")));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      ModelHostCondition conflict = cluster.condition("aa-young", Conditions.CONFLICT);
+      assertThat(conflict).isNotNull();
+      assertThat(conflict.status()).isEqualTo(Conditions.TRUE);
+      assertThat(conflict.reason()).isEqualTo(Conditions.HOST_CONFLICT);
+      assertThat(conflict.message()).contains(cluster.namespace + "/zz-old");
+      assertThat(statusOf("aa-young", Conditions.READY)).isEqualTo(Conditions.FALSE);
+      assertThat(statusOf("zz-old", Conditions.READY)).isEqualTo(Conditions.TRUE);
+    });
+    assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName)
+        .contains(cluster.namespace + "/zz-old").doesNotContain(cluster.namespace + "/aa-young");
+    assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-aa-young")).isNull();
+    assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-zz-old")).isNotNull();
+    assertThat(events(Conditions.HOST_CONFLICT)).isNotEmpty();
+
+    client.resources(ModelHost.class).inNamespace(cluster.namespace).withName("zz-old").delete();
+    eventually().untilAsserted(() -> {
+      assertThat(statusOf("aa-young", Conditions.READY)).isEqualTo(Conditions.TRUE);
+      assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-aa-young")).isNotNull();
+      assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).contains(cluster.namespace + "/aa-young");
+    });
+  }
+
+  @Test
+  void missingTargetIsAConditionAndAnEventAndRecoversWhenItAppears() throws Exception {
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      ModelHostCondition target = cluster.condition("llama", Conditions.TARGET_FOUND);
+      assertThat(target).isNotNull();
+      assertThat(target.status()).isEqualTo(Conditions.FALSE);
+      assertThat(target.reason()).isEqualTo("WorkloadNotFound");
+      assertThat(cluster.condition("llama", Conditions.READY).reason()).isEqualTo("WorkloadNotFound");
+      assertThat(events("WorkloadNotFound")).isNotEmpty();
+    });
+    assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")).isNull();
+    assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-llama")).isNull();
+    assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).doesNotContain(cluster.namespace + "/llama");
+
+    cluster.deploymentAndService("llama", 8000);
+    eventually().untilAsserted(() -> {
+      assertThat(statusOf("llama", Conditions.READY)).isEqualTo(Conditions.TRUE);
+      assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")).isNotNull();
+    });
+  }
+
+  @Test
+  void portNotOnTheServiceIsReported() throws Exception {
+    cluster.deploymentAndService("llama", 9000);
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      ModelHostCondition target = cluster.condition("llama", Conditions.TARGET_FOUND);
+      assertThat(target).isNotNull();
+      assertThat(target.reason()).isEqualTo("PortNotFound");
+      assertThat(target.message()).contains("8000").contains("http=9000");
+      assertThat(events("PortNotFound")).isNotEmpty();
+    });
+    assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).doesNotContain(cluster.namespace + "/llama");
+  }
+
+  @Test
+  void aVirtualServiceSomeoneElseOwnsIsLeftAlone() throws Exception {
+    cluster.deploymentAndService("llama", 8000);
+    GenericKubernetesResource foreign = new GenericKubernetesResourceBuilder()
+        .withApiVersion("networking.istio.io/v1").withKind("VirtualService")
+        .withNewMetadata().withName("wakegate-llama").withNamespace(cluster.namespace).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("hosts", List.of("mine.example.com")))
+        .build();
+    client.genericKubernetesResources(Apis.VIRTUAL_SERVICE.context()).inNamespace(cluster.namespace).resource(foreign).create();
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      ModelHostCondition vs = cluster.condition("llama", Conditions.VIRTUAL_SERVICE_PROGRAMMED);
+      assertThat(vs).isNotNull();
+      assertThat(vs.reason()).isEqualTo(Conditions.NOT_OWNED);
+      assertThat(statusOf("llama", Conditions.READY)).isEqualTo(Conditions.FALSE);
+    });
+    assertThat((List<String>) specOf(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-llama")).get("hosts"))
+        .containsExactly("mine.example.com");
+  }
+
+  @Test
+  void kedaNotReadyIsReportedAndControllerRestoresADriftedScaledObject() throws Exception {
+    cluster.deploymentAndService("llama", 8000);
+    cluster.create(modelHost(cluster.namespace, "llama"));
+    cluster.start();
+    eventually().until(() -> cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama") != null);
+
+    // KEDA reports the ScaledObject not ready (status subresource) ...
+    client.genericKubernetesResources(Apis.SCALED_OBJECT.context()).inNamespace(cluster.namespace)
+        .withName("wakegate-llama").subresource("status").patch(PatchContext.of(PatchType.JSON),
+            "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"conditions\":[{\"type\":\"Ready\","
+                + "\"status\":\"False\",\"reason\":\"ScaledObjectCheckFailed\",\"message\":\"scaler unreachable\"}]}}]");
+    // ... and someone edits a field the controller owns.
+    GenericKubernetesResource so = cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama");
+    specOf(so).put("maxReplicaCount", 99);
+    client.genericKubernetesResources(Apis.SCALED_OBJECT.context()).inNamespace(cluster.namespace).resource(so).update();
+
+    eventually().untilAsserted(() -> {
+      assertThat(specOf(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama"))).containsEntry("maxReplicaCount", 3);
+      ModelHostCondition keda = cluster.condition("llama", Conditions.SCALED_OBJECT_READY);
+      assertThat(keda.reason()).isEqualTo(Conditions.KEDA_NOT_READY);
+      assertThat(keda.message()).contains("scaler unreachable");
+      assertThat(statusOf("llama", Conditions.READY)).isEqualTo(Conditions.FALSE);
+    });
+  }
+
+  private String statusOf(String name, String type) {
+    ModelHostCondition c = cluster.condition(name, type);
+    return c == null ? null : c.status();
+  }
+
+  private List<Event> events(String reason) {
+    return client.v1().events().inNamespace(cluster.namespace).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()))
+        .toList();
+  }
+}
