@@ -66,6 +66,18 @@ final class Schemas {
                 if (openApi.isMissingNode()) {
                     throw new AssertionError(file + ": " + kind + " " + version.path("name").asText() + " has no openAPIV3Schema");
                 }
+                // Some CRDs (Istio's) describe only spec and status at the root; every object has these.
+                ObjectNode root = (ObjectNode) openApi;
+                ObjectNode props = root.has("properties") ? (ObjectNode) root.get("properties") : root.putObject("properties");
+                if (!props.has("apiVersion")) {
+                    props.putObject("apiVersion").put("type", "string");
+                }
+                if (!props.has("kind")) {
+                    props.putObject("kind").put("type", "string");
+                }
+                if (!props.has("metadata")) {
+                    props.putObject("metadata").put("type", "object");
+                }
                 strict(openApi);
                 Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4)
                         .getSchema(Yaml.write(openApi), InputFormat.YAML);
