@@ -431,14 +431,17 @@ final class Exchange implements RouteGate.Waiter {
 
     /** Writes one message to the client and reads the next from the backend once it is written. */
     private void relayToClient(Object msg) {
-        clientCtx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                clientGone();
-            } else if (state == State.FORWARDING) {
-                backend.read();
-            }
-        });
+        clientCtx.writeAndFlush(msg).addListener(relayedToClient);
     }
+
+    /** One listener for every relayed response message: one write is in flight at a time. */
+    private final ChannelFutureListener relayedToClient = f -> {
+        if (!f.isSuccess()) {
+            clientGone();
+        } else if (state == State.FORWARDING) {
+            backend.read();
+        }
+    };
 
     /** The response's last byte reached the client. */
     private void completed() {

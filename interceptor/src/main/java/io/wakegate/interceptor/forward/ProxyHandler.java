@@ -59,6 +59,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        clientAddress = clientAddressOf();
         requestRead();
         super.channelActive(ctx);
     }
@@ -121,7 +122,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         HttpMethod method = request.method();
         HttpVersion version = request.protocolVersion();
         boolean upgrade = ForwardedHeaders.isUpgrade(request);
-        ForwardedHeaders.prepareRequest(request, originForm, clientAddress());
+        ForwardedHeaders.prepareRequest(request, originForm, clientAddress);
         exchange = new Exchange(this, ctx, shared, route, request, method, version, clientKeepAlive,
                 bodyless, upgrade);
         exchange.start();
@@ -138,7 +139,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return absolute.substring(pathStart);
     }
 
-    private String clientAddress() {
+    /** The peer's IP as text, computed once per connection. */
+    private String clientAddress = "unknown";
+
+    private String clientAddressOf() {
         SocketAddress remote = ctx.channel().remoteAddress();
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             return inet.getAddress().getHostAddress();

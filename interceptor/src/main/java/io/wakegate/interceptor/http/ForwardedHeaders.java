@@ -137,7 +137,8 @@ public final class ForwardedHeaders {
 
     /** Removes hop-by-hop fields, including every field named in {@code Connection} (but not framing). */
     static void removeHopByHop(HttpHeaders h) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = h.contains(HttpHeaderNames.CONNECTION) ? h.getAll(HttpHeaderNames.CONNECTION)
+                : List.of();
         if (!connection.isEmpty()) {
             List<String> named = new ArrayList<>(4);
             for (String value : connection) {
