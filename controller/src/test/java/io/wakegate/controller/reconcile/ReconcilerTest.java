@@ -44,9 +44,7 @@ class ReconcilerTest {
 
   @BeforeAll
   static void crds() throws Exception {
-    MockCluster.installModelHostCrd(client);
-    MockCluster.installRefCrd(client, SchemaValidator.KEDA_CRD);
-    MockCluster.installRefCrd(client, SchemaValidator.ISTIO_CRD);
+    MockCluster.installAllCrds(client);
   }
 
   @BeforeEach
