@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.wakegate.controller.SchemaValidator;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.crd.ModelHostSpec;
