@@ -2,6 +2,8 @@ package io.wakegate.controller;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.wakegate.controller.admin.AdminServer;
+import io.wakegate.controller.admin.ControllerMetrics;
 import io.wakegate.controller.desired.Names;
 import io.wakegate.controller.desired.Settings;
 import io.wakegate.controller.kube.Leadership;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -69,6 +72,10 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
       description = "Longest wait before retrying a failed pass (default: ${DEFAULT-VALUE}).")
   Duration maxBackoff;
 
+  @Option(names = "--admin-port", defaultValue = "9093",
+      description = "HTTP port of /healthz, /readyz and /metrics; -1 disables it (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ControllerMain()).execute(args));
   }
@@ -85,23 +92,47 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
     Controller.Timing timing = new Controller.Timing(Controller.Timing.DEFAULT.coalesce(), resync,
         Controller.Timing.DEFAULT.backoffBase(), maxBackoff, Controller.Timing.DEFAULT.syncTimeout());
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Controller controller = new Controller(client, namespaces, settings, timing, Clock.systemUTC());
+    ControllerMetrics metrics = new ControllerMetrics();
+    Controller controller = new Controller(client, namespaces, settings, timing, Clock.systemUTC(), metrics);
+    metrics.modelHosts(controller::modelHosts);
+    // Ready once the informer caches synced (the leader, or the only replica without leader
+    // election). A follower is ready too: readiness must not depend on being leader, or only the
+    // leader would ever be Ready (rollouts would stall, and the metrics Service would drop the
+    // followers). A follower has no caches: it starts them when it wins the Lease, and between
+    // winning and synced it reports not ready.
+    AdminServer admin = adminPort < 0 ? null : AdminServer.onPort(adminPort, metrics::scrape,
+        () -> controller.synced() || (leaderElection && !metrics.leader())).start();
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       controller.close();
       client.close();
+      if (admin != null) {
+        admin.close();
+      }
       done.countDown();
     }, "wakegate-shutdown"));
     log.info("watching {}; wakegate namespace {}; scaler {}; interceptor {}:{}",
         namespaces.isEmpty() ? "all namespaces" : namespaces, wakegateNamespace, settings.scalerAddress(),
         settings.interceptorHost(), interceptorPort);
+    if (admin != null) {
+      log.info("admin port {}: /healthz, /readyz, /metrics", admin.port());
+    }
     if (!leaderElection) {
+      metrics.leader(true);
       startOrExit(controller);
     } else {
       String identity = identity();
+      // Fabric8 calls onStart on the elector's thread, inside its lock, before it starts renewing:
+      // syncing the caches there (up to the sync timeout) would let the Lease expire while this
+      // replica believes it leads. Start the controller on its own thread instead.
+      Executor starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "wakegate-start"));
       new Leadership(client, wakegateNamespace, leaseName, identity,
-          () -> startOrExit(controller),
           () -> {
+            metrics.leader(true);
+            starter.execute(() -> startOrExit(controller));
+          },
+          () -> {
+            metrics.leader(false);
             log.warn("{} lost leadership of {}/{}; exiting", identity, wakegateNamespace, leaseName);
             System.exit(1);
           },

@@ -48,7 +48,7 @@ class ChartTest {
         // The controller's own defaults (--interceptor-service wakegate-interceptor, scaler wakegate-scaler)
         // match these names, so a hand-run controller finds a default install too.
         assertThat(names(defaults, "Service")).containsExactlyInAnyOrder("wakegate-interceptor",
-                "wakegate-interceptor-admin", "wakegate-scaler", "wakegate-scaler-demand");
+                "wakegate-interceptor-admin", "wakegate-scaler", "wakegate-scaler-demand", "wakegate-controller-metrics");
     }
 
     @Test
@@ -123,6 +123,23 @@ class ChartTest {
         JsonNode scaler = container(object(defaults, "Deployment", "wakegate-scaler"));
         assertThat(scaler.path("readinessProbe").path("grpc").path("port").asInt()).isEqualTo(9090);
         assertThat(scaler.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+        ObjectNode controllerDeployment = object(defaults, "Deployment", "wakegate-controller");
+        JsonNode controller = container(controllerDeployment);
+        assertThat(controller.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
+        assertThat(controller.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+        assertThat(controller.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("admin");
+        assertThat(Yaml.list(controller.path("ports"))).extracting(p -> p.path("name").asText() + ":" + p.path("containerPort").asInt())
+                .containsExactly("admin:9093");
+        assertThat(args(controllerDeployment)).contains("--admin-port=9093");
+    }
+
+    @Test
+    void controllerMetricsServiceIsScrapedLikeTheOthers() {
+        ObjectNode service = object(defaults, "Service", "wakegate-controller-metrics");
+        assertThat(service.path("metadata").path("labels").path("wakegate.io/metrics").asText()).isEqualTo("true");
+        assertThat(Yaml.list(service.path("spec").path("ports"))).extracting(p -> p.path("name").asText() + ":"
+                + p.path("port").asInt() + ":" + p.path("targetPort").asText()).containsExactly("admin:9093:admin");
+        assertThat(service.path("spec").path("selector").path("app.kubernetes.io/component").asText()).isEqualTo("controller");
     }
 
     @Test

@@ -167,7 +167,7 @@ class ImagesTest {
                 .withStartupCheckStrategy(new org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy()
                         .withTimeout(Duration.ofSeconds(60)))) {
             c.start();
-            assertThat(c.getLogs()).contains("--[no-]leader-election", "--scaler-address");
+            assertThat(c.getLogs()).contains("--[no-]leader-election", "--scaler-address", "--admin-port");
         }
     }
 

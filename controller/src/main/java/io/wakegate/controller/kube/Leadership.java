@@ -25,17 +25,38 @@ public final class Leadership {
   public static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
   public static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
 
+  /**
+   * Lease timing: a follower takes over {@code leaseDuration} after the last renewal; the leader
+   * gives up when it could not renew for {@code renewDeadline}; every attempt is
+   * {@code retryPeriod} apart (Fabric8 checks leaseDuration > renewDeadline > 1.2 x retryPeriod).
+   */
+  public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+
+    /** What the controller runs with: 15 s lease, 10 s renew deadline, 2 s retry. */
+    public static final Timing DEFAULT = new Timing(LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD);
+  }
+
   private final LeaderElector elector;
+  private CompletableFuture<?> running;
 
   public Leadership(KubernetesClient client, String namespace, String leaseName, String identity,
+      Runnable onStart, Runnable onStop, Executor executor) {
+    this(client, namespace, leaseName, identity, Timing.DEFAULT, onStart, onStop, executor);
+  }
+
+  /**
+   * @param onStart runs on {@code executor} when this replica becomes leader
+   * @param onStop runs when it stops being leader (lost the Lease, or {@link #stop()})
+   */
+  public Leadership(KubernetesClient client, String namespace, String leaseName, String identity, Timing timing,
       Runnable onStart, Runnable onStop, Executor executor) {
     this.elector = new LeaderElectorBuilder(client, executor)
         .withConfig(new LeaderElectionConfigBuilder()
             .withName(leaseName)
             .withLock(new LeaseLock(namespace, leaseName, identity))
-            .withLeaseDuration(LEASE_DURATION)
-            .withRenewDeadline(RENEW_DEADLINE)
-            .withRetryPeriod(RETRY_PERIOD)
+            .withLeaseDuration(timing.leaseDuration())
+            .withRenewDeadline(timing.renewDeadline())
+            .withRetryPeriod(timing.retryPeriod())
             .withReleaseOnCancel(true)
             .withLeaderCallbacks(new LeaderCallbacks(onStart, onStop,
                 leader -> log.info("leader of {}/{} is now {}", namespace, leaseName, leader)))
@@ -44,7 +65,15 @@ public final class Leadership {
   }
 
   /** Starts campaigning; the future completes when leadership ends or is cancelled. */
-  public CompletableFuture<?> start() {
-    return elector.start();
+  public synchronized CompletableFuture<?> start() {
+    running = elector.start();
+    return running;
+  }
+
+  /** Stops campaigning; a leader releases the Lease so a follower takes over without waiting for it to expire. */
+  public synchronized void stop() {
+    if (running != null) {
+      running.cancel(true);
+    }
   }
 }

@@ -27,10 +27,19 @@ public final class Controller implements AutoCloseable {
   private final Settings settings;
   private final Timing timing;
   private final Clock clock;
-  private Cluster cluster;
+  private final PassObserver observer;
+  private volatile Cluster cluster;
+  private volatile boolean synced;
   private ReconcileLoop loop;
 
   public Controller(KubernetesClient client, List<String> namespaces, Settings settings, Timing timing, Clock clock) {
+    this(client, namespaces, settings, timing, clock, PassObserver.NONE);
+  }
+
+  /** As above; {@code observer} is told about every reconcile pass (metrics). */
+  public Controller(KubernetesClient client, List<String> namespaces, Settings settings, Timing timing, Clock clock,
+      PassObserver observer) {
+    this.observer = observer;
     this.client = client;
     this.namespaces = List.copyOf(namespaces);
     this.settings = settings;
@@ -41,16 +50,29 @@ public final class Controller implements AutoCloseable {
   public synchronized void start() throws TimeoutException, InterruptedException {
     Reconciler[] reconciler = new Reconciler[1];
     loop = new ReconcileLoop(() -> reconciler[0].reconcileAll(), timing.coalesce(), timing.resync(),
-        timing.backoffBase(), timing.backoffCap());
+        timing.backoffBase(), timing.backoffCap(), observer);
     ReconcileLoop started = loop;
     cluster = new Cluster(client, namespaces, settings.wakegateNamespace(), started::trigger);
     reconciler[0] = new Reconciler(cluster, new Writer(client, clock), settings, clock);
     cluster.awaitSynced(timing.syncTimeout());
+    synced = true;
     loop.start();
+  }
+
+  /** Whether {@link #start()} has run and the informer caches have synced. Any thread. */
+  public boolean synced() {
+    return synced;
+  }
+
+  /** ModelHosts in the informer cache (what this controller manages); 0 before {@link #start()}. Any thread. */
+  public int modelHosts() {
+    Cluster c = cluster;
+    return c == null || !synced ? 0 : c.modelHosts().size();
   }
 
   @Override
   public synchronized void close() {
+    synced = false;
     if (loop != null) {
       loop.close();
     }

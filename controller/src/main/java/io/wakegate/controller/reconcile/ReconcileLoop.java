@@ -22,6 +22,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
 
   private final BooleanSupplier pass;
+  private final PassObserver observer;
   private final Duration coalesce;
   private final Duration resync;
   private final Duration backoffBase;
@@ -36,7 +37,14 @@ public final class ReconcileLoop implements AutoCloseable {
    * @param coalesce delay between a change and its pass, so a burst of events makes one pass
    */
   public ReconcileLoop(BooleanSupplier pass, Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap) {
+    this(pass, coalesce, resync, backoffBase, backoffCap, PassObserver.NONE);
+  }
+
+  /** As above; {@code observer} is told the result and duration of every pass. */
+  public ReconcileLoop(BooleanSupplier pass, Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap,
+      PassObserver observer) {
     this.pass = Objects.requireNonNull(pass, "pass");
+    this.observer = Objects.requireNonNull(observer, "observer");
     this.coalesce = coalesce;
     this.resync = resync;
     this.backoffBase = backoffBase;
@@ -66,12 +74,17 @@ public final class ReconcileLoop implements AutoCloseable {
   private void run() {
     pending.set(false);
     boolean ok;
+    PassObserver.Result result;
+    long startNanos = System.nanoTime();
     try {
       ok = pass.getAsBoolean();
+      result = ok ? PassObserver.Result.SUCCESS : PassObserver.Result.FAILURE;
     } catch (RuntimeException e) {
       log.error("reconcile pass failed", e);
       ok = false;
+      result = PassObserver.Result.ERROR;
     }
+    observer.passed(result, Duration.ofNanos(System.nanoTime() - startNanos));
     if (ok) {
       nextBackoff = backoffBase;
       return;

@@ -55,6 +55,13 @@ final class MockCluster implements AutoCloseable {
     }
   }
 
+  /** The ModelHost CRD and the reference KEDA and Istio CRDs: a cluster with everything installed. */
+  static void installAllCrds(KubernetesClient client) throws IOException {
+    installModelHostCrd(client);
+    installRefCrd(client, SchemaValidator.KEDA_CRD);
+    installRefCrd(client, SchemaValidator.ISTIO_CRD);
+  }
+
   static void installRefCrd(KubernetesClient client, String file) throws IOException {
     try (InputStream in = Files.newInputStream(SchemaValidator.refDir().resolve(file))) {
       CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();

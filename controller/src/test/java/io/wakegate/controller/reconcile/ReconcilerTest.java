@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.wakegate.controller.SchemaValidator;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.crd.ModelHostSpec;
@@ -44,9 +43,7 @@ class ReconcilerTest {
 
   @BeforeAll
   static void crds() throws Exception {
-    MockCluster.installModelHostCrd(client);
-    MockCluster.installRefCrd(client, SchemaValidator.KEDA_CRD);
-    MockCluster.installRefCrd(client, SchemaValidator.ISTIO_CRD);
+    MockCluster.installAllCrds(client);
   }
 
   @BeforeEach
