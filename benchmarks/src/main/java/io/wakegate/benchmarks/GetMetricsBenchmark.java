@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,11 +47,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code getMetrics}: a blocking {@code GetMetrics} call over loopback gRPC for a random route
  *       (what KEDA pays per poll, transport included);</li>
  *   <li>{@code aggregatorStats}: {@code DemandAggregator.stats} alone (the scaler's work: sum over
- *       the route's interceptors and its window, under the aggregator's lock).</li>
+ *       the route's interceptors and its window, under that route's lock).</li>
  * </ul>
  *
- * <p>The setup prints how long the scaler took to apply the reports (one full report of
- * {@code routes} routes is applied under the aggregator's single lock).
+ * <p>{@code load=fullReports} measures the same while one more interceptor keeps sending full
+ * reports of every route, one after another (each waits until the previous was applied): what
+ * readers pay while large reports are being applied ({@code load=none}: nothing is applied
+ * during the measurement).
+ *
+ * <p>The setup prints how long the scaler took to apply the reports.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar GetMetrics -w 1s -r 1s -f 1 -wi 2 -i 3}.
  */
@@ -69,6 +74,13 @@ public class GetMetricsBenchmark {
 
     @Param({"100"})
     public int interceptors;
+
+    /** {@code none}, or {@code fullReports}: full reports applied continuously meanwhile. */
+    @Param({"none", "fullReports"})
+    public String load;
+
+    private Thread loader;
+    private volatile boolean loading;
 
     private ScalerServer scaler;
     private ManagedChannel demandChannel;
@@ -133,6 +145,50 @@ public class GetMetricsBenchmark {
         if (stats.liveInterceptors() != interceptors || r.getMetricValuesCount() != 1 || stats.requestRate() <= 0) {
             throw new IllegalStateException("scaler not loaded as expected: " + stats + " / " + r);
         }
+        if (load.equals("fullReports")) {
+            startLoader();
+        }
+    }
+
+    /** One more interceptor sending full reports of every route back to back. */
+    private void startLoader() {
+        StreamObserver<DemandReport> stream = DemandGrpc.newStub(demandChannel).report(new StreamObserver<>() {
+            @Override
+            public void onNext(ReportAck value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (loading) {
+                    System.err.println("load stream failed: " + t);
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        streams.add(stream);
+        DemandReport[] reports = {report(interceptors, 1, true, 1), report(interceptors, 1, true, 2)};
+        var accepted = scaler.metrics().registry().get("wakegate.scaler.reports").counter();
+        loading = true;
+        loader = new Thread(() -> {
+            long sequence = 1;
+            int applied = 0;
+            long start = System.nanoTime();
+            while (loading) {
+                double before = accepted.count();
+                stream.onNext(reports[(int) (sequence & 1)].toBuilder().setSequence(sequence++).build());
+                while (loading && accepted.count() <= before) {
+                    LockSupport.parkNanos(200_000); // not a spin: the machine has few cores
+                }
+                applied++;
+            }
+            System.out.printf("%n# load: %d full reports of %d routes applied meanwhile (%.1f ms each)%n",
+                    applied, routes, (System.nanoTime() - start) / 1e6 / Math.max(1, applied));
+        }, "full-report-loader");
+        loader.setDaemon(true);
+        loader.start();
     }
 
     /** One interceptor's report: every route, counters advanced by {@code round}. */
@@ -150,6 +206,10 @@ public class GetMetricsBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
+        loading = false;
+        if (loader != null) {
+            loader.join(10_000);
+        }
         for (StreamObserver<DemandReport> s : streams) {
             s.onCompleted();
         }

@@ -4,7 +4,7 @@ package io.wakegate.scaler.aggregate;
  * A ring of fixed-width time buckets holding request and concurrency-integral increments,
  * so that sums over any window up to the ring's length cost one pass over the ring.
  *
- * <p>Not thread-safe: guarded by the {@link DemandAggregator}'s lock.
+ * <p>Not thread-safe: guarded by the lock of the {@link DemandAggregator} route it belongs to.
  */
 final class BucketWindow {
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
@@ -29,8 +30,21 @@ import java.util.function.LongSupplier;
  * report or since its last session closed. An interceptor whose last report had demand
  * and that stays silent that long expires even with an open session.
  *
- * <p>Thread-safe: one lock guards all state, held only for map updates and sums. Listeners
- * run after the lock is released, on the thread that applied the report (a gRPC thread)
+ * <p>Thread-safe, with no lock over the whole state:
+ * <ul>
+ *   <li>each route has its own small aggregate ({@link Route}: one series per interceptor
+ *       and its bucket window) under its own lock, held for one route's update or one read;</li>
+ *   <li>each interceptor's bookkeeping (its series by route, sequence, busy count) is under
+ *       that interceptor's lock, held while one of its reports is applied route by route, so
+ *       only that interceptor's next report and the sweep of that interceptor wait for it;</li>
+ *   <li>{@code registry} guards the interceptor map and session binding (short);</li>
+ *   <li>the live-interceptor count is a snapshot recomputed after every change and valid
+ *       until the earliest moment one of the counted interceptors could expire.</li>
+ * </ul>
+ * Lock order: interceptor, then registry or a route. A read ({@link #stats}) takes only the
+ * route's lock and costs O(interceptors reporting the route); a reader may see a report
+ * half applied (some routes updated, others not yet), never a route half updated.
+ * Listeners run with no lock held, on the thread that applied the report (a gRPC thread)
  * or that called {@link #sweep()}; they must not block.
  */
 public final class DemandAggregator {
@@ -85,30 +99,40 @@ public final class DemandAggregator {
 
     /** One demand stream from one interceptor; bound to the interceptor by its first report. */
     public final class Session {
-        private Interceptor interceptor;
-        private boolean closed;
+        private Interceptor interceptor; // guarded by registry
+        private boolean closed; // guarded by registry
 
         private Session() {
         }
 
         /** The interceptor this session belongs to, or null before its first report. */
         public String interceptorId() {
-            synchronized (lock) {
+            synchronized (registry) {
                 return interceptor == null ? null : interceptor.id;
             }
         }
     }
 
-    private final Object lock = new Object();
+    /** Live interceptors as of {@code computedAt}; exact while {@code now - computedAt <= validFor}. */
+    private record LiveSnapshot(int count, long computedAt, long validFor) {
+        boolean validAt(long now) {
+            long age = now - computedAt;
+            return age >= 0 && age <= validFor;
+        }
+    }
+
+    private final Object registry = new Object();
+    private final Object liveLock = new Object();
     private final Settings settings;
     private final LongSupplier ticker;
     private final ScalerMetrics metrics;
     private final long bucketWidthNanos;
-    private final Map<String, Interceptor> interceptors = new HashMap<>();
-    private final Map<String, Route> routes = new HashMap<>();
+    private final Map<String, Interceptor> interceptors = new ConcurrentHashMap<>();
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> firstReportListeners = new CopyOnWriteArrayList<>();
-    private boolean anyReport;
+    private volatile boolean anyReport;
+    private volatile LiveSnapshot live = new LiveSnapshot(0, 0, -1);
 
     public DemandAggregator(Settings settings, LongSupplier ticker, ScalerMetrics metrics) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -133,7 +157,7 @@ public final class DemandAggregator {
     /** Runs {@code listener} once, when the first report is accepted (at once if it was). */
     public void onFirstReport(Runnable listener) {
         boolean runNow;
-        synchronized (lock) {
+        synchronized (registry) {
             runNow = anyReport;
             if (!runNow) {
                 firstReportListeners.add(listener);
@@ -146,9 +170,7 @@ public final class DemandAggregator {
 
     /** Whether any report was ever accepted. */
     public boolean anyReport() {
-        synchronized (lock) {
-            return anyReport;
-        }
+        return anyReport;
     }
 
     public Session openSession() {
@@ -156,7 +178,8 @@ public final class DemandAggregator {
     }
 
     /**
-     * Applies one report received on {@code session}.
+     * Applies one report received on {@code session}, route by route: readers of a route
+     * wait at most for that route's update.
      *
      * @throws IllegalArgumentException if the report is malformed; the message names the
      *                                  field. The caller ends the stream.
@@ -165,64 +188,75 @@ public final class DemandAggregator {
         long now = ticker.getAsLong();
         validate(report);
         Set<String> touched = new HashSet<>();
-        boolean first;
-        synchronized (lock) {
-            if (session.closed) {
-                return Outcome.STALE; // raced with the stream's end
-            }
-            Interceptor ic = session.interceptor;
-            if (ic == null) {
-                if (!report.getFullState()) {
-                    throw new IllegalArgumentException("full_state: false (expected: true on "
-                            + "the first report of a stream)");
+        for (;;) {
+            Interceptor ic;
+            synchronized (registry) {
+                if (session.closed) {
+                    return Outcome.STALE; // raced with the stream's end
                 }
-                ic = interceptors.computeIfAbsent(report.getInterceptorId(), Interceptor::new);
-                ic.openSessions++;
-                session.interceptor = ic;
-            } else if (!ic.id.equals(report.getInterceptorId())) {
-                throw new IllegalArgumentException("interceptor_id: " + report.getInterceptorId()
-                        + " (expected: " + ic.id + ", as on the stream's first report)");
-            } else if (ic.gone) {
-                // expired while its stream stayed open (it had demand and fell silent): it is
-                // back, so it counts again from this report on
-                ic = interceptors.computeIfAbsent(ic.id, Interceptor::new);
-                ic.openSessions++;
-                session.interceptor = ic;
+                ic = session.interceptor;
+                if (ic == null) {
+                    if (!report.getFullState()) {
+                        throw new IllegalArgumentException("full_state: false (expected: true on "
+                                + "the first report of a stream)");
+                    }
+                    ic = bind(session, report.getInterceptorId());
+                } else if (!ic.id.equals(report.getInterceptorId())) {
+                    throw new IllegalArgumentException("interceptor_id: " + report.getInterceptorId()
+                            + " (expected: " + ic.id + ", as on the stream's first report)");
+                } else if (ic.gone) {
+                    // expired while its stream stayed open (it had demand and fell silent): it
+                    // is back, so it counts again from this report on
+                    ic = bind(session, ic.id);
+                }
             }
-            ic.lastActivityNanos = now;
-            ic.intervalNanos = Duration.ofMillis(report.getIntervalMillis()).toNanos();
-            if (ic.lastSequence != 0 && Long.compareUnsigned(report.getSequence(), ic.lastSequence) <= 0) {
-                metrics.reportStale();
-                return Outcome.STALE;
-            }
-            ic.lastSequence = report.getSequence();
-            if (report.getFullState()) {
-                Set<String> listed = new HashSet<>();
+            synchronized (ic) {
+                if (ic.gone) {
+                    continue; // expired by the sweep since it was bound: bind again
+                }
+                ic.lastActivityNanos = now;
+                ic.intervalNanos = Duration.ofMillis(report.getIntervalMillis()).toNanos();
+                if (ic.lastSequence != 0
+                        && Long.compareUnsigned(report.getSequence(), ic.lastSequence) <= 0) {
+                    metrics.reportStale();
+                    return Outcome.STALE;
+                }
+                ic.lastSequence = report.getSequence();
+                if (report.getFullState()) {
+                    Set<String> listed = new HashSet<>();
+                    for (RouteDemand rd : report.getRoutesList()) {
+                        listed.add(rd.getRoute());
+                    }
+                    for (Iterator<Map.Entry<String, Series>> it = ic.series.entrySet().iterator(); it.hasNext(); ) {
+                        Map.Entry<String, Series> e = it.next();
+                        if (!listed.contains(e.getKey())) {
+                            it.remove();
+                            removeSeries(e.getKey(), e.getValue(), touched);
+                        }
+                    }
+                } else {
+                    for (String gone : report.getRemovedRoutesList()) {
+                        Series s = ic.series.remove(gone);
+                        if (s != null) {
+                            removeSeries(gone, s, touched);
+                        }
+                    }
+                }
                 for (RouteDemand rd : report.getRoutesList()) {
-                    listed.add(rd.getRoute());
-                }
-                for (Iterator<Map.Entry<String, Series>> it = ic.series.entrySet().iterator(); it.hasNext(); ) {
-                    Map.Entry<String, Series> e = it.next();
-                    if (!listed.contains(e.getKey())) {
-                        it.remove();
-                        removeSeries(e.getKey(), ic, touched);
-                    }
-                }
-            } else {
-                for (String gone : report.getRemovedRoutesList()) {
-                    if (ic.series.remove(gone) != null) {
-                        removeSeries(gone, ic, touched);
-                    }
+                    update(ic, rd, now);
+                    touched.add(rd.getRoute());
                 }
             }
-            for (RouteDemand rd : report.getRoutesList()) {
-                update(ic, rd, now);
-                touched.add(rd.getRoute());
-            }
-            first = !anyReport;
-            anyReport = true;
-            metrics.liveInterceptors(liveCount(now));
+            break;
         }
+        boolean first = false;
+        if (!anyReport) {
+            synchronized (registry) {
+                first = !anyReport;
+                anyReport = true;
+            }
+        }
+        metrics.liveInterceptors(refreshLive(now));
         metrics.reportAccepted();
         if (first) {
             for (Runnable r : firstReportListeners) {
@@ -234,19 +268,30 @@ public final class DemandAggregator {
         return Outcome.ACCEPTED;
     }
 
+    /** Binds {@code session} to the current interceptor {@code id} (creating it); under registry. */
+    private Interceptor bind(Session session, String id) {
+        Interceptor ic = interceptors.computeIfAbsent(id, Interceptor::new);
+        ic.openSessions++;
+        session.interceptor = ic;
+        return ic;
+    }
+
     /** The stream of {@code session} ended; its interceptor's expiry clock starts now. */
     public void close(Session session) {
-        synchronized (lock) {
+        long now = ticker.getAsLong();
+        synchronized (registry) {
             if (session.closed) {
                 return;
             }
             session.closed = true;
             Interceptor ic = session.interceptor;
-            if (ic != null) {
-                ic.openSessions--;
-                ic.lastActivityNanos = ticker.getAsLong();
+            if (ic == null) {
+                return;
             }
+            ic.openSessions--;
+            ic.lastActivityNanos = now;
         }
+        metrics.liveInterceptors(refreshLive(now));
     }
 
     /**
@@ -256,39 +301,55 @@ public final class DemandAggregator {
     public void sweep() {
         long now = ticker.getAsLong();
         Set<String> touched = new HashSet<>();
-        synchronized (lock) {
-            for (Iterator<Interceptor> it = interceptors.values().iterator(); it.hasNext(); ) {
-                Interceptor ic = it.next();
-                if (expired(ic, now)) {
-                    it.remove();
-                    ic.gone = true;
-                    metrics.expired();
-                    for (String route : ic.series.keySet()) {
-                        removeSeries(route, ic, touched);
+        for (Interceptor ic : interceptors.values()) {
+            if (!expired(ic, now)) {
+                continue; // checked without its lock first: a report being applied is not waited for
+            }
+            synchronized (ic) {
+                synchronized (registry) {
+                    if (ic.gone || !expired(ic, now)) {
+                        continue;
                     }
-                    ic.series.clear();
+                    ic.gone = true;
+                    interceptors.remove(ic.id, ic);
+                }
+                metrics.expired();
+                for (Map.Entry<String, Series> e : ic.series.entrySet()) {
+                    removeSeries(e.getKey(), e.getValue(), touched);
+                }
+                ic.series.clear();
+            }
+        }
+        long keep = settings.maxWindow().toNanos();
+        for (Route r : routes.values()) {
+            synchronized (r) {
+                if (r.series.isEmpty() && (r.window == null || r.window.emptySince(now, keep))) {
+                    r.removed = true;
+                    routes.remove(r.name, r);
                 }
             }
-            long keep = settings.maxWindow().toNanos();
-            routes.values().removeIf(r -> r.series.isEmpty()
-                    && (r.window == null || r.window.emptySince(now, keep)));
-            metrics.liveInterceptors(liveCount(now));
         }
+        metrics.liveInterceptors(refreshLive(now));
         notifyListeners(touched, now);
     }
 
     /** Aggregated demand of {@code route} over the last {@code window}. */
     public RouteStats stats(String route, Duration window) {
         long now = ticker.getAsLong();
-        synchronized (lock) {
-            int live = liveCount(now);
-            Route r = routes.get(route);
-            if (r == null) {
-                return new RouteStats(false, live, 0, 0, 0, 0);
+        int liveCount = liveCount(now);
+        Route r = routes.get(route);
+        if (r == null) {
+            return new RouteStats(false, liveCount, 0, 0, 0, 0);
+        }
+        boolean known = false;
+        int held = 0;
+        int inFlight = 0;
+        long[] sum = null;
+        long firstSeen;
+        synchronized (r) {
+            if (r.removed) {
+                return new RouteStats(false, liveCount, 0, 0, 0, 0);
             }
-            boolean known = false;
-            int held = 0;
-            int inFlight = 0;
             for (Series s : r.series.values()) {
                 if (!expired(s.owner, now)) {
                     known = true;
@@ -296,69 +357,92 @@ public final class DemandAggregator {
                     inFlight += s.inFlight;
                 }
             }
-            double avg = 0;
-            double rate = 0;
             if (r.window != null) {
-                long[] sum = r.window.sum(now, window.toNanos());
-                long span = Math.min(sum[2], now - r.firstSeenNanos);
-                span = Math.max(span, Math.min(bucketWidthNanos, 1_000_000_000L));
-                avg = (double) sum[1] / span;
-                rate = sum[0] * 1e9 / span;
+                sum = r.window.sum(now, window.toNanos());
             }
-            return new RouteStats(known, live, held, inFlight, avg, rate);
+            firstSeen = r.firstSeenNanos;
         }
+        double avg = 0;
+        double rate = 0;
+        if (sum != null) {
+            long span = Math.min(sum[2], now - firstSeen);
+            span = Math.max(span, Math.min(bucketWidthNanos, 1_000_000_000L));
+            avg = (double) sum[1] / span;
+            rate = sum[0] * 1e9 / span;
+        }
+        return new RouteStats(known, liveCount, held, inFlight, avg, rate);
     }
 
     /** Live interceptors now. */
     public int liveInterceptors() {
-        long now = ticker.getAsLong();
-        synchronized (lock) {
-            return liveCount(now);
-        }
+        return liveCount(ticker.getAsLong());
     }
 
+    /** Updates {@code ic}'s series of one route; under {@code ic}'s lock. */
     private void update(Interceptor ic, RouteDemand rd, long now) {
-        Route route = routes.computeIfAbsent(rd.getRoute(), name -> new Route(now));
-        Series s = ic.series.get(rd.getRoute());
-        if (s == null) {
-            s = new Series(ic);
-            ic.series.put(rd.getRoute(), s);
-            route.series.put(ic.id, s);
-        } else {
-            long requests = rd.getRequestCount() - s.requestCount;
-            long concurrency = rd.getConcurrencyNanos() - s.concurrencyNanos; // wrap-safe
-            if (requests < 0) {
-                requests = 0; // counter went back: a new baseline, not negative demand
+        String name = rd.getRoute();
+        for (;;) {
+            Route route = routes.get(name);
+            if (route == null) {
+                route = routes.computeIfAbsent(name, n -> new Route(n, now));
             }
-            if (concurrency < 0) {
-                concurrency = 0;
-            }
-            if (requests != 0 || concurrency != 0) {
-                if (route.window == null) {
-                    route.window = new BucketWindow(bucketWidthNanos, BUCKETS + 2);
+            int busyDelta;
+            synchronized (route) {
+                if (route.removed) {
+                    continue; // dropped by the sweep meanwhile: use its successor
                 }
-                route.window.add(now, requests, concurrency);
+                Series s = ic.series.get(name);
+                if (s == null || route.series.get(ic.id) != s) {
+                    // new, or its route was forgotten and recreated: a new baseline
+                    if (s != null && s.busy()) {
+                        ic.busySeries--;
+                    }
+                    s = new Series(ic);
+                    ic.series.put(name, s);
+                    route.series.put(ic.id, s);
+                } else {
+                    long requests = rd.getRequestCount() - s.requestCount;
+                    long concurrency = rd.getConcurrencyNanos() - s.concurrencyNanos; // wrap-safe
+                    if (requests < 0) {
+                        requests = 0; // counter went back: a new baseline, not negative demand
+                    }
+                    if (concurrency < 0) {
+                        concurrency = 0;
+                    }
+                    if (requests != 0 || concurrency != 0) {
+                        if (route.window == null) {
+                            route.window = new BucketWindow(bucketWidthNanos, BUCKETS + 2);
+                        }
+                        route.window.add(now, requests, concurrency);
+                    }
+                }
+                busyDelta = s.busy() ? -1 : 0;
+                s.held = rd.getHeld();
+                s.inFlight = rd.getInFlight();
+                s.requestCount = rd.getRequestCount();
+                s.concurrencyNanos = rd.getConcurrencyNanos();
+                if (s.busy()) {
+                    busyDelta++;
+                }
             }
-        }
-        if (s.busy()) {
-            ic.busySeries--;
-        }
-        s.held = rd.getHeld();
-        s.inFlight = rd.getInFlight();
-        s.requestCount = rd.getRequestCount();
-        s.concurrencyNanos = rd.getConcurrencyNanos();
-        if (s.busy()) {
-            ic.busySeries++;
+            if (busyDelta != 0) {
+                ic.busySeries += busyDelta;
+            }
+            return;
         }
     }
 
-    private void removeSeries(String routeName, Interceptor ic, Set<String> touched) {
+    /** Drops one series of its interceptor; under the interceptor's lock. */
+    private void removeSeries(String routeName, Series s, Set<String> touched) {
         Route route = routes.get(routeName);
         if (route != null) {
-            Series s = route.series.remove(ic.id);
-            if (s != null && s.busy()) {
-                ic.busySeries--;
+            synchronized (route) {
+                // remove(key, value): a successor interceptor of the same id may own the slot now
+                route.series.remove(s.owner.id, s);
             }
+        }
+        if (s.busy()) {
+            s.owner.busySeries--;
         }
         touched.add(routeName);
     }
@@ -373,14 +457,35 @@ public final class DemandAggregator {
         return now - ic.lastActivityNanos > settings.expiryIntervals() * ic.intervalNanos;
     }
 
+    /** Live interceptors at {@code now}: the snapshot while it is valid, else a recount. */
     private int liveCount(long now) {
-        int n = 0;
-        for (Interceptor ic : interceptors.values()) {
-            if (!expired(ic, now)) {
+        LiveSnapshot snapshot = live;
+        return snapshot.validAt(now) ? snapshot.count() : refreshLive(now);
+    }
+
+    /**
+     * Recounts live interceptors and publishes the count with how long it stays exact (until
+     * the first counted interceptor could expire). Called after every change to interceptor
+     * state, so the last snapshot published always saw the last change.
+     */
+    private int refreshLive(long now) {
+        synchronized (liveLock) {
+            int n = 0;
+            long validFor = Long.MAX_VALUE;
+            for (Interceptor ic : interceptors.values()) {
+                if (expired(ic, now)) {
+                    continue;
+                }
                 n++;
+                if (ic.openSessions > 0 && ic.busySeries == 0) {
+                    continue; // cannot expire before its state changes, which refreshes again
+                }
+                long left = settings.expiryIntervals() * ic.intervalNanos - (now - ic.lastActivityNanos);
+                validFor = Math.min(validFor, left);
             }
+            live = new LiveSnapshot(n, now, validFor);
+            return n;
         }
-        return n;
     }
 
     private void notifyListeners(Set<String> touched, long now) {
@@ -427,31 +532,42 @@ public final class DemandAggregator {
         }
     }
 
+    /**
+     * One interceptor's bookkeeping. {@code series} and {@code lastSequence} are guarded by the
+     * interceptor's own lock; {@code openSessions} and {@code gone} change under
+     * {@code registry} ({@code gone} also under the interceptor's lock); the rest changes under
+     * the interceptor's lock. Fields that readers check for expiry are volatile.
+     */
     private static final class Interceptor {
         final String id;
         final Map<String, Series> series = new HashMap<>();
         long lastSequence;
-        long intervalNanos = Duration.ofMillis(250).toNanos();
-        long lastActivityNanos;
-        int openSessions;
-        int busySeries;
-        boolean gone;
+        volatile long intervalNanos = Duration.ofMillis(250).toNanos();
+        volatile long lastActivityNanos;
+        volatile int openSessions;
+        volatile int busySeries;
+        volatile boolean gone;
 
         Interceptor(String id) {
             this.id = id;
         }
     }
 
+    /** One route's aggregate; every field is guarded by the route's own lock. */
     private static final class Route {
+        final String name;
         final long firstSeenNanos;
         final Map<String, Series> series = new HashMap<>();
         BucketWindow window;
+        boolean removed;
 
-        Route(long firstSeenNanos) {
+        Route(String name, long firstSeenNanos) {
+            this.name = name;
             this.firstSeenNanos = firstSeenNanos;
         }
     }
 
+    /** One interceptor's latest figures for one route; guarded by the route's lock. */
     private static final class Series {
         final Interceptor owner;
         int held;

@@ -17,8 +17,8 @@ import java.util.function.Predicate;
  * (so an activation is pushed from there, without waiting for a tick); {@link #reevaluateAll}
  * on the server's sweep thread, for flips that come from time passing (a window emptying,
  * an interceptor expiring). Each stream evaluates and sends under its own lock, so the
- * last evaluation is always the one sent; the aggregator's lock is taken inside it, never
- * the other way round.
+ * last evaluation is always the one sent; the aggregator's locks (a route's, briefly) are
+ * taken inside it, never the other way round.
  */
 final class ActivityStreams implements DemandAggregator.ChangeListener {
 

@@ -78,8 +78,11 @@ class DemandAggregatorTest {
         agg.addChangeListener((routes, at) -> changes.add(routes));
         agg.sweep();
         assertThat(agg.stats("r", WINDOW).held()).isEqualTo(3);
+        assertThat(agg.liveInterceptors()).isEqualTo(2);
         ticker.advanceMillis(100); // past 3 intervals
         assertThat(agg.stats("r", WINDOW).held()).as("expired before the sweep runs").isEqualTo(1);
+        assertThat(agg.stats("r", WINDOW).liveInterceptors()).as("counted out before the sweep")
+                .isEqualTo(1);
         agg.sweep();
         assertThat(agg.stats("r", WINDOW).held()).isEqualTo(1);
         assertThat(agg.liveInterceptors()).isEqualTo(1);
@@ -126,6 +129,75 @@ class DemandAggregatorTest {
         ticker.advanceMillis(1000);
         agg.apply(s, report("ic", 2, false, route("r", 1, 0, 1, start + 1_000_000_000L)));
         assertThat(agg.stats("r", WINDOW).avgConcurrency()).isCloseTo(1.0, within(0.01));
+    }
+
+    @Test
+    void aRouteForgottenByTheSweepCountsAgainWhenReportedAgain() {
+        DemandAggregator.Session s = agg.openSession();
+        agg.apply(s, report("ic", 1, true, route("r", 0, 0, 0, 0), route("keep", 0, 0, 0, 0)));
+        ticker.advanceMillis(100);
+        agg.apply(s, report("ic", 2, false, route("r", 0, 0, 5, 0)));
+        agg.apply(s, report("ic", 3, true, route("keep", 0, 0, 0, 0)));
+        ticker.advanceMillis(61_000); // past the longest window: "r" is forgotten
+        agg.sweep();
+        assertThat(agg.stats("r", WINDOW).known()).isFalse();
+        agg.apply(s, report("ic", 4, false, route("r", 2, 0, 9, 0)));
+        ticker.advanceMillis(100);
+        agg.apply(s, report("ic", 5, false, route("r", 1, 0, 13, 0)));
+        RouteStats r = agg.stats("r", WINDOW);
+        assertThat(r.known()).isTrue();
+        assertThat(r.held()).isEqualTo(1);
+        assertThat(r.requestRate()).as("4 requests since its new baseline, over 1 s at least")
+                .isCloseTo(4.0, within(0.01));
+    }
+
+    @Test
+    void concurrentReportsSweepsAndReadsAddUp() throws Exception {
+        int writers = 4;
+        int routes = 50;
+        int reports = 301;
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        for (int w = 0; w < writers; w++) {
+            String id = "ic-" + w;
+            threads.add(new Thread(() -> {
+                DemandAggregator.Session s = agg.openSession();
+                for (int seq = 1; seq <= reports; seq++) {
+                    io.wakegate.proto.demand.RouteDemand[] rds = new io.wakegate.proto.demand.RouteDemand[routes];
+                    for (int i = 0; i < routes; i++) {
+                        // held alternates 0 / 1 and ends at 1 on every route
+                        rds[i] = route("r" + i, seq % 2, 0, seq, 0);
+                    }
+                    agg.apply(s, report(id, seq, seq % 50 == 1, rds));
+                }
+            }));
+        }
+        Thread reader = new Thread(() -> {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+            while (running.get()) {
+                RouteStats r = agg.stats("r" + random.nextInt(routes), WINDOW);
+                if (r.held() < 0 || r.held() > writers || r.liveInterceptors() > writers) {
+                    failures.add(new AssertionError(r.toString()));
+                }
+                agg.sweep();
+            }
+        });
+        reader.start();
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        running.set(false);
+        reader.join(30_000);
+        assertThat(failures).isEmpty();
+        assertThat(agg.liveInterceptors()).isEqualTo(writers);
+        for (int i = 0; i < routes; i++) {
+            RouteStats r = agg.stats("r" + i, WINDOW);
+            assertThat(r.held()).as("r" + i).isEqualTo(writers);
+            // the clock stands still: everything lands in one bucket, over the minimum span (1 s)
+            assertThat(r.requestRate()).as("r" + i).isCloseTo(writers * (reports - 1.0), within(0.01));
+        }
     }
 
     @Test
