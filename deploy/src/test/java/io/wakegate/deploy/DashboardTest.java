@@ -18,7 +18,8 @@ class DashboardTest {
     @Test
     void dashboardQueriesDocumentedMetrics() throws IOException {
         JsonNode dashboard = new ObjectMapper().readTree(Repo.root().resolve("deploy/grafana/wakegate-dashboard.json").toFile());
-        String docs = Files.readString(Repo.root().resolve("README.md")) + Files.readString(Repo.root().resolve("docs/scaler.md"));
+        String docs = Files.readString(Repo.root().resolve("README.md")) + Files.readString(Repo.root().resolve("docs/scaler.md"))
+                + Files.readString(Repo.root().resolve("docs/controller.md"));
         Set<String> metrics = new TreeSet<>();
         Matcher m = Pattern.compile("wakegate_[a-z_]+").matcher(dashboard.toString());
         while (m.find()) {
