@@ -6,6 +6,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.wakegate.interceptor.forward.H2cDetector;
 import io.wakegate.interceptor.forward.ProxyContext;
 import io.wakegate.interceptor.forward.ProxyHandler;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
@@ -15,6 +16,8 @@ import io.wakegate.interceptor.http.RequestGuard;
  * Assembles a client connection's pipeline, in the order bytes travel:
  * <ol>
  *   <li>{@code timeouts} — {@link ClientTimeoutsHandler}: idle and slow-header timeouts on raw bytes;</li>
+ *   <li>{@code preface} — {@link H2cDetector}: the HTTP/2 preface switches the connection to h2c
+ *       pass-through (routed by its first request, relayed as bytes); anything else removes it;</li>
  *   <li>{@code codec} — {@link HttpServerCodec} with the configured line and header limits (it
  *       fails smuggling-prone framing and oversized heads; the guard answers them);</li>
  *   <li>{@code flow} — {@link FlowControlHandler}: one message per {@code read()}, so a held
@@ -51,6 +54,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         ClientTimeoutsHandler timeouts = new ClientTimeoutsHandler(idleTimeoutNanos, headerTimeoutNanos);
         ch.pipeline()
                 .addLast("timeouts", timeouts)
+                .addLast("preface", new H2cDetector(context, timeouts))
                 .addLast("codec", new HttpServerCodec(decoderConfig.clone()))
                 .addLast("flow", new FlowControlHandler())
                 .addLast("guard", guard)

@@ -46,6 +46,14 @@ public final class BackendPools {
         return pool(loop).connect(endpoint);
     }
 
+    /**
+     * A new connection to {@code endpoint} on {@code loop} with an empty pipeline, for a byte
+     * tunnel (h2c prior knowledge); never pooled.
+     */
+    ChannelFuture connectRaw(EventLoop loop, Endpoint endpoint) {
+        return pool(loop).connectRaw(endpoint);
+    }
+
     /** Returns a connection whose exchange completed cleanly; closes it when it cannot be reused. */
     void release(Channel channel, Endpoint endpoint) {
         pool(channel.eventLoop()).release(endpoint, channel);
@@ -112,6 +120,17 @@ public final class BackendPools {
                                     .addLast("flow", new FlowControlHandler())
                                     .addLast("backend", new BackendHandler(LoopPool.this, endpoint,
                                             settings.backendIdleTimeout().toNanos()));
+                        }
+                    })
+                    .connect(endpoint.address());
+        }
+
+        ChannelFuture connectRaw(Endpoint endpoint) {
+            return bootstrap.clone()
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            // the tunnel handlers are added once connected
                         }
                     })
                     .connect(endpoint.address());
