@@ -13,55 +13,27 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.wakegate.kubetest.ReferenceCrds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Validates objects against the real KEDA and Istio CRD schemas in {@code shared/ref/} (beside
- * the repository: {@code ../shared/ref} from its root). The schemas are made strict the way the
+ * Validates objects against the real KEDA and Istio CRD schemas kept in the repository
+ * ({@link ReferenceCrds}, in the kube-test module). The schemas are made strict the way the
  * API server's pruning is: an object schema that lists properties and does not preserve unknown
  * fields rejects any other property, so a misspelt field fails here instead of being silently
  * dropped by the cluster.
  */
 public final class SchemaValidator {
 
-  /** The reference CRDs: ScaledObject and VirtualService. */
-  public static final String KEDA_CRD = "keda.sh_scaledobjects.yaml";
-  public static final String ISTIO_CRD = "istio-virtualservices.crd.yaml";
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Map<String, Schema> SCHEMAS = new HashMap<>();
 
   private SchemaValidator() {
-  }
-
-  /** The folder of reference CRDs; fails the test run if it cannot be found. */
-  public static Path refDir() {
-    String explicit = System.getProperty("wakegate.shared.ref");
-    if (explicit != null) {
-      return requireRef(Path.of(explicit));
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve("ref");
-      if (Files.isRegularFile(candidate.resolve(KEDA_CRD))) {
-        return candidate;
-      }
-    }
-    throw new AssertionError("shared/ref with " + KEDA_CRD + " and " + ISTIO_CRD + " not found beside the repository"
-        + " (looked in every parent of " + Path.of("").toAbsolutePath() + "); set -Dwakegate.shared.ref=DIR");
-  }
-
-  private static Path requireRef(Path dir) {
-    if (!Files.isRegularFile(dir.resolve(KEDA_CRD)) || !Files.isRegularFile(dir.resolve(ISTIO_CRD))) {
-      throw new AssertionError("reference CRDs missing in " + dir.toAbsolutePath());
-    }
-    return dir;
   }
 
   /** The validation errors of {@code object} against the ref CRD of its kind and version. */
@@ -72,8 +44,8 @@ public final class SchemaValidator {
   }
 
   public static void assertValid(GenericKubernetesResource object) {
-    assertThat(errors(object)).as("%s %s against %s", object.getKind(), object.getMetadata().getName(),
-        refDir()).isEmpty();
+    assertThat(errors(object)).as("%s %s against its reference CRD", object.getKind(), object.getMetadata().getName())
+        .isEmpty();
   }
 
   private static synchronized Schema schemaFor(String apiVersion, String kind) {
@@ -81,16 +53,19 @@ public final class SchemaValidator {
   }
 
   private static Schema load(String apiVersion, String kind) {
-    String file = switch (kind) {
-      case "ScaledObject" -> KEDA_CRD;
-      case "VirtualService" -> ISTIO_CRD;
+    ReferenceCrds file = switch (kind) {
+      case "ScaledObject" -> ReferenceCrds.SCALED_OBJECT;
+      case "VirtualService" -> ReferenceCrds.VIRTUAL_SERVICE;
       default -> throw new AssertionError("no reference CRD for kind " + kind);
     };
     String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
     try {
       JsonNode crd = null;
-      for (JsonNode doc : new YAMLMapper().readValues(new YAMLMapper().createParser(refDir().resolve(file).toFile()),
-          JsonNode.class).readAll()) {
+      List<JsonNode> docs;
+      try (java.io.InputStream in = file.open()) {
+        docs = new YAMLMapper().readValues(new YAMLMapper().createParser(in), JsonNode.class).readAll();
+      }
+      for (JsonNode doc : docs) {
         if (doc != null && "CustomResourceDefinition".equals(doc.path("kind").asText())) {
           crd = doc;
         }

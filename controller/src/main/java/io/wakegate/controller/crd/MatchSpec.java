@@ -2,34 +2,41 @@ package io.wakegate.controller.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
  * Request matching: a request belongs to the model host when its host is one of {@code hosts},
  * its path starts (on a segment boundary) with one of {@code pathPrefixes}, and every header in
  * {@code headers} has exactly the given value.
+ *
+ * <p>Every list and string is bounded and checked with plain OpenAPI ({@code pattern},
+ * {@code maxItems}, {@code maxLength}) rather than CEL: the API server rejects a CEL rule whose
+ * estimated cost over unbounded lists and strings exceeds its budget.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.hosts.all(h, h.matches('^(\\\\*\\\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))",
-    message = "hosts must be lower-case DNS names, optionally starting with '*.'")
-@ValidationRule(value = "!has(self.pathPrefixes) || self.pathPrefixes.all(p, p.startsWith('/'))",
-    message = "path prefixes must start with '/'")
 public record MatchSpec(
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = MAX_HOSTS)
     @JsonPropertyDescription("Host names (without port), lower case; '*.example.com' matches subdomains.")
-    List<String> hosts,
+    List<@Pattern(HOST_PATTERN) @Size(min = 1, max = 253) String> hosts,
 
+    @Size(max = MAX_PATH_PREFIXES)
     @JsonPropertyDescription("Path prefixes, each starting with '/'. Default: [\"/\"].")
-    List<String> pathPrefixes,
+    List<@Pattern("^/") @Size(min = 1, max = 1024) String> pathPrefixes,
 
+    @Size(max = MAX_HEADERS)
     @JsonPropertyDescription("Exact header matches, all required.")
     List<HeaderMatch> headers) {
 
   public static final String DEFAULT_PATH_PREFIX = "/";
+  /** A lower-case DNS name, optionally starting with {@code *.}. */
+  public static final String HOST_PATTERN = "^(\\*\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+  public static final int MAX_HOSTS = 64;
+  public static final int MAX_PATH_PREFIXES = 32;
+  public static final int MAX_HEADERS = 16;
 
   public MatchSpec {
     hosts = hosts != null ? List.copyOf(hosts) : List.of();
@@ -40,7 +47,8 @@ public record MatchSpec(
   /** One exact header match. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record HeaderMatch(
-      @Required @JsonPropertyDescription("Header name (case-insensitive).") String name,
-      @Required @JsonPropertyDescription("Exact value.") String value) {
+      @Required @Size(min = 1, max = 256) @Pattern("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+      @JsonPropertyDescription("Header name (case-insensitive).") String name,
+      @Required @Size(max = 4096) @JsonPropertyDescription("Exact value.") String value) {
   }
 }

@@ -21,6 +21,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural(ModelHost.PLURAL)
 @Singular("modelhost")
 @ShortNames("mh")
+// kubectl shows these columns in this order (the build's CrdGenerator keeps it; the CRD
+// generator alone sorts them by JSON path).
+@AdditionalPrinterColumn(name = "Hosts", jsonPath = ".spec.match.hosts", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Target", jsonPath = ".spec.target.name", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Min", jsonPath = ".spec.replicas.min", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Max", jsonPath = ".spec.replicas.max", type = AdditionalPrinterColumn.Type.INTEGER)
@@ -29,8 +32,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
     type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Hosts", jsonPath = ".spec.match.hosts", type = AdditionalPrinterColumn.Type.STRING,
-    priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ModelHost extends CustomResource<ModelHostSpec, ModelHostStatus> implements Namespaced {
 

@@ -17,12 +17,15 @@ public record ModelHostSpec(
     @JsonPropertyDescription("The workload KEDA scales and the Service the interceptors forward to.")
     TargetSpec target,
 
+    @Default("{}")
     @JsonPropertyDescription("Replica bounds KEDA scales between.")
     ReplicasSpec replicas,
 
+    @Default("{}")
     @JsonPropertyDescription("How demand turns into replicas.")
     ScalingSpec scaling,
 
+    @Default("{}")
     @JsonPropertyDescription("How requests are held while no replica is ready.")
     ColdStartSpec coldStart,
 
@@ -41,6 +44,7 @@ public record ModelHostSpec(
         + "Service: connect to the Service's DNS name (needed under Istio mTLS STRICT).")
     ForwardTo forwardTo,
 
+    @Default("{}")
     @JsonPropertyDescription("The Istio VirtualService that sends the hosts' traffic to the interceptors.")
     IstioSpec istio) {
 

@@ -19,6 +19,7 @@ public record TargetSpec(
     @JsonPropertyDescription("Name of the Deployment or StatefulSet.")
     String name,
 
+    @Size(max = 63)
     @JsonPropertyDescription("Name of the Service whose endpoints are the model's pods. Default: the workload's name.")
     String service,
 

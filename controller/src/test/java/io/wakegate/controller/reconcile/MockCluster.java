@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wakegate.controller.ModelHosts;
 import io.wakegate.controller.SchemaValidator;
+import io.wakegate.kubetest.ReferenceCrds;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.desired.Names;
@@ -58,12 +59,12 @@ final class MockCluster implements AutoCloseable {
   /** The ModelHost CRD and the reference KEDA and Istio CRDs: a cluster with everything installed. */
   static void installAllCrds(KubernetesClient client) throws IOException {
     installModelHostCrd(client);
-    installRefCrd(client, SchemaValidator.KEDA_CRD);
-    installRefCrd(client, SchemaValidator.ISTIO_CRD);
+    installRefCrd(client, ReferenceCrds.SCALED_OBJECT);
+    installRefCrd(client, ReferenceCrds.VIRTUAL_SERVICE);
   }
 
-  static void installRefCrd(KubernetesClient client, String file) throws IOException {
-    try (InputStream in = Files.newInputStream(SchemaValidator.refDir().resolve(file))) {
+  static void installRefCrd(KubernetesClient client, ReferenceCrds file) throws IOException {
+    try (InputStream in = file.open()) {
       CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }

@@ -42,7 +42,7 @@ class WithoutKedaAndIstioTest {
       });
       assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).containsExactly("models/llama");
 
-      MockCluster.installRefCrd(client, SchemaValidator.KEDA_CRD);
+      MockCluster.installRefCrd(client, io.wakegate.kubetest.ReferenceCrds.SCALED_OBJECT);
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
         assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")).isNotNull();
         assertThat(cluster.condition("llama", Conditions.SCALED_OBJECT_READY).reason()).isEqualTo(Conditions.AWAITING_KEDA);

@@ -1,0 +1,156 @@
+package io.wakegate.controller.crd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.wakegate.controller.GeneratedCrd;
+import io.wakegate.kubetest.KubeApi;
+import io.wakegate.kubetest.ReferenceCrds;
+import io.wakegate.kubetest.ServerWarnings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The CRDs as shipped, on a real API server: every generated CRD and the reference KEDA and Istio
+ * CRDs install with neither rejection nor warning (CEL cost budget, structural schema), invalid
+ * ModelHosts are refused by the schema, defaults show, and {@code kubectl get} lists the columns
+ * a user expects, in order.
+ */
+class CrdOnApiServerTest {
+
+  private static final ServerWarnings WARNINGS = new ServerWarnings();
+  private static KubernetesClient client;
+  private static String namespace;
+  private static final ResourceDefinitionContext MODEL_HOSTS = new ResourceDefinitionContext.Builder()
+      .withGroup(ModelHost.GROUP).withVersion(ModelHost.VERSION).withKind(ModelHost.KIND)
+      .withPlural(ModelHost.PLURAL).withNamespaced(true).build();
+
+  @BeforeAll
+  static void install() {
+    client = KubeApi.shared().newAdminClient(WARNINGS);
+    for (CustomResourceDefinition crd : GeneratedCrd.all()) {
+      if (client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() != null) {
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).delete();
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+            .waitUntilCondition(c -> c == null, 30, TimeUnit.SECONDS);
+      }
+      ReferenceCrds.installAndWait(client, crd);
+    }
+    for (ReferenceCrds ref : ReferenceCrds.values()) {
+      ref.install(client);
+    }
+    namespace = KubeApi.shared().newNamespace("crd");
+  }
+
+  @AfterAll
+  static void close() {
+    client.close();
+  }
+
+  @Test
+  void everyCrdInstallsWithoutWarning() {
+    assertThat(GeneratedCrd.all()).isNotEmpty();
+    for (CustomResourceDefinition crd : GeneratedCrd.all()) {
+      CustomResourceDefinition stored = client.apiextensions().v1().customResourceDefinitions()
+          .withName(crd.getMetadata().getName()).get();
+      assertThat(stored.getStatus().getConditions())
+          .as("conditions of %s", crd.getMetadata().getName())
+          .anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Established");
+            assertThat(c.getStatus()).isEqualTo("True");
+          })
+          .noneSatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("NonStructuralSchema");
+            assertThat(c.getStatus()).isEqualTo("True");
+          });
+    }
+    assertThat(WARNINGS.all()).as("API server warnings").isEmpty();
+  }
+
+  @Test
+  void aMinimalModelHostGetsEveryDefaultFromTheServer() {
+    GenericKubernetesResource stored = create("minimal", Map.of(
+        "match", Map.of("hosts", List.of("llama.example.com")),
+        "target", Map.of("name", "llama")));
+    JsonNode spec = new ObjectMapper().valueToTree(stored.getAdditionalProperties().get("spec"));
+    assertThat(spec.path("replicas").path("min").asInt(-1)).isZero();
+    assertThat(spec.path("replicas").path("max").asInt()).isEqualTo(ReplicasSpec.DEFAULT_MAX);
+    assertThat(spec.path("scaling").path("window").asText()).isEqualTo(ScalingSpec.DEFAULT_WINDOW);
+    assertThat(spec.path("coldStart").path("timeoutSeconds").asInt()).isEqualTo(ColdStartSpec.DEFAULT_TIMEOUT_SECONDS);
+    assertThat(spec.path("istio").path("enabled").asBoolean(false)).isTrue();
+    assertThat(spec.path("target").path("kind").asText()).isEqualTo("Deployment");
+    assertThat(WARNINGS.all()).as("API server warnings").isEmpty();
+  }
+
+  @Test
+  void kubectlGetShowsTheColumnsInOrderWithDefaults() throws Exception {
+    create("columns", Map.of(
+        "match", Map.of("hosts", List.of("columns.example.com")),
+        "target", Map.of("name", "columns-model")));
+    // What kubectl asks for: the server-side Table of the list.
+    String url = client.getMasterUrl() + "apis/" + ModelHost.API_VERSION + "/namespaces/" + namespace + "/"
+        + ModelHost.PLURAL;
+    HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+        .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").build();
+    HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
+    assertThat(response.code()).isEqualTo(200);
+    JsonNode table = new ObjectMapper().readTree(response.body());
+    List<String> columns = new ArrayList<>();
+    table.path("columnDefinitions").forEach(c -> {
+      if (c.path("priority").asInt() == 0) {
+        columns.add(c.path("name").asText());
+      }
+    });
+    assertThat(columns).containsExactly("Name", "Hosts", "Target", "Min", "Max", "Replicas", "Ready", "Reason", "Age");
+    JsonNode row = table.path("rows").get(0).path("cells");
+    assertThat(row.get(0).asText()).isEqualTo("columns");
+    assertThat(row.get(1).toString()).contains("columns.example.com");
+    assertThat(row.get(2).asText()).isEqualTo("columns-model");
+    assertThat(row.get(3).asInt(-1)).as("Min, defaulted").isZero();
+    assertThat(row.get(4).asInt()).as("Max, defaulted").isEqualTo(ReplicasSpec.DEFAULT_MAX);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"match\":{\"hosts\":[\"Llama.Example.com\"]},\"target\":{\"name\":\"x\"}}",
+      "{\"match\":{\"hosts\":[]},\"target\":{\"name\":\"x\"}}",
+      "{\"match\":{\"hosts\":[\"a.example.com\"],\"pathPrefixes\":[\"v1\"]},\"target\":{\"name\":\"x\"}}",
+      "{\"match\":{\"hosts\":[\"a.example.com\"]},\"target\":{\"name\":\"x\"},\"replicas\":{\"min\":3,\"max\":2}}",
+      "{\"match\":{\"hosts\":[\"a.example.com\"]},\"target\":{\"name\":\"x\"},\"scaling\":{\"window\":\"10 minutes\"}}",
+      "{\"match\":{\"hosts\":[\"a.example.com\"]}}",
+      "{\"match\":{\"hosts\":[\"a.example.com\"],\"headers\":[{\"name\":\"bad header\",\"value\":\"v\"}]},\"target\":{\"name\":\"x\"}}"
+  })
+  void theSchemaRefusesAnInvalidSpec(String spec) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> body = Serialization.unmarshal(spec, Map.class);
+    assertThatThrownBy(() -> create("invalid", body))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+  }
+
+  private static GenericKubernetesResource create(String name, Map<String, Object> spec) {
+    GenericKubernetesResource object = new GenericKubernetesResource();
+    object.setApiVersion(ModelHost.API_VERSION);
+    object.setKind(ModelHost.KIND);
+    object.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(namespace)
+        .build());
+    object.setAdditionalProperty("spec", spec);
+    return client.genericKubernetesResources(MODEL_HOSTS).inNamespace(namespace).resource(object).create();
+  }
+}
