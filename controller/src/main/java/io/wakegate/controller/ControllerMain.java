@@ -19,9 +19,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -72,6 +75,11 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
       description = "Longest wait before retrying a failed pass (default: ${DEFAULT-VALUE}).")
   Duration maxBackoff;
 
+  @Option(names = "--log-level", defaultValue = "${env:WAKEGATE_LOG_LEVEL:-info}", paramLabel = "LEVEL",
+      description = "error, warn, info or debug (default: $WAKEGATE_LOG_LEVEL or ${DEFAULT-VALUE}); "
+          + "info logs one line per change, debug every pass.")
+  String logLevel;
+
   @Option(names = "--admin-port", defaultValue = "9093",
       description = "HTTP port of /healthz, /readyz and /metrics; -1 disables it (default: ${DEFAULT-VALUE}).")
   int adminPort;
@@ -88,6 +96,10 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
 
   @Override
   public Integer call() throws Exception {
+    if (!LogLevel.set(logLevel)) {
+      System.err.println("wakegate-controller: --log-level: " + logLevel + " (expected: error, warn, info or debug)");
+      return 2;
+    }
     Settings settings = settings();
     Controller.Timing timing = new Controller.Timing(Controller.Timing.DEFAULT.coalesce(), resync,
         Controller.Timing.DEFAULT.backoffBase(), maxBackoff, Controller.Timing.DEFAULT.syncTimeout());
@@ -102,15 +114,13 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
     // winning and synced it reports not ready.
     AdminServer admin = adminPort < 0 ? null : AdminServer.onPort(adminPort, metrics::scrape,
         () -> controller.synced() || (leaderElection && !metrics.leader())).start();
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      controller.close();
-      client.close();
-      if (admin != null) {
-        admin.close();
-      }
-      done.countDown();
-    }, "wakegate-shutdown"));
+    // SIGTERM and SIGINT stop the controller in order (below) and exit 0; a JVM shutdown hook
+    // would end with 143 and race the client's own shutdown.
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+    Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    AtomicBoolean shuttingDown = new AtomicBoolean();
+    AtomicReference<Leadership> leadership = new AtomicReference<>();
     log.info("watching {}; wakegate namespace {}; scaler {}; interceptor {}:{}",
         namespaces.isEmpty() ? "all namespaces" : namespaces, wakegateNamespace, settings.scalerAddress(),
         settings.interceptorHost(), interceptorPort);
@@ -126,19 +136,39 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
       // syncing the caches there (up to the sync timeout) would let the Lease expire while this
       // replica believes it leads. Start the controller on its own thread instead.
       Executor starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "wakegate-start"));
-      new Leadership(client, wakegateNamespace, leaseName, identity,
+      leadership.set(new Leadership(client, wakegateNamespace, leaseName, identity,
           () -> {
             metrics.leader(true);
+            log.info("{} leads {}/{}: reconciling", identity, wakegateNamespace, leaseName);
             starter.execute(() -> startOrExit(controller));
           },
           () -> {
             metrics.leader(false);
+            if (shuttingDown.get()) {
+              log.info("{} released {}/{}", identity, wakegateNamespace, leaseName);
+              return;
+            }
             log.warn("{} lost leadership of {}/{}; exiting", identity, wakegateNamespace, leaseName);
             System.exit(1);
           },
-          Executors.newSingleThreadExecutor(r -> new Thread(r, "wakegate-leader"))).start();
+          Executors.newSingleThreadExecutor(r -> new Thread(r, "wakegate-leader"))));
+      leadership.get().start();
     }
-    done.await();
+    stop.await();
+    shuttingDown.set(true);
+    log.info("stopping");
+    controller.close();
+    // Release the Lease before the client goes, so a follower takes over at its next retry
+    // (seconds) instead of waiting for the Lease to expire.
+    Leadership elected = leadership.get();
+    if (elected != null) {
+      elected.stop();
+    }
+    client.close();
+    if (admin != null) {
+      admin.close();
+    }
+    log.info("stopped");
     return 0;
   }
 

@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ class RbacTest {
         ENTRY_POINTS.put("\\.deployments\\(\\)", "apps/deployments");
         ENTRY_POINTS.put("\\.statefulSets\\(\\)", "apps/statefulsets");
         ENTRY_POINTS.put("\\.events\\(\\)", "/events");
+        ENTRY_POINTS.put("\\.horizontalPodAutoscalers\\(\\)", "autoscaling/horizontalpodautoscalers");
         ENTRY_POINTS.put("\\.customResourceDefinitions\\(\\)", "apiextensions.k8s.io/customresourcedefinitions");
         ENTRY_POINTS.put("\\.resources\\(ModelHost\\.class\\)", "wakegate.io/modelhosts");
         ENTRY_POINTS.put("subresource\\(\"status\"\\)", "wakegate.io/modelhosts/status");
@@ -44,6 +47,11 @@ class RbacTest {
         ENTRY_POINTS.put("SCALED_OBJECT\\(\"keda.sh\"", "keda.sh/scaledobjects");
         ENTRY_POINTS.put("VIRTUAL_SERVICE\\(\"networking.istio.io\"", "networking.istio.io/virtualservices");
     }
+
+    /** Permissions the API server checks on objects the code builds, wherever they are built. */
+    private static final Map<String, String> OBJECT_POINTS = Map.of(
+            // An owner reference that blocks the owner's deletion needs update on the owner's finalizers.
+            "withBlockOwnerDeletion\\(true\\)", "wakegate.io/modelhosts/finalizers");
 
     /** Any call on a client that reaches a resource: must be one of the entry points above. */
     private static final Pattern ANY_RESOURCE_CALL = Pattern.compile(
@@ -90,7 +98,50 @@ class RbacTest {
         assertThat(granted).isEqualTo(called);
     }
 
+    @Test
+    void controllerDocsListExactlyTheChartsGrants() throws IOException {
+        Map<String, Set<String>> documented = new TreeMap<>();
+        boolean inTable = false;
+        for (String line : Files.readAllLines(Repo.root().resolve("docs/controller.md"))) {
+            if (line.startsWith("| API group | resource | verbs |")) {
+                inTable = true;
+                continue;
+            }
+            if (inTable && !line.startsWith("|")) {
+                break;
+            }
+            if (!inTable || line.startsWith("|---")) {
+                continue;
+            }
+            String[] cells = line.split("\\|");
+            String group = cells[1].trim().replace("`", "").replace("\"\"", "");
+            Set<String> verbs = new TreeSet<>(List.of(cells[3].trim().split(",\\s*")));
+            Matcher names = Pattern.compile("`([a-z/]+)`").matcher(cells[2].replaceAll("\\(.*\\)", ""));
+            while (names.find()) {
+                documented.computeIfAbsent(group + "/" + names.group(1), k -> new TreeSet<>()).addAll(verbs);
+            }
+        }
+        assertThat(documented).as("docs/controller.md RBAC table").isNotEmpty();
+        assertThat(documented).isEqualTo(grantedVerbs(Chart.render(null), "wakegate-controller"));
+    }
+
     // ---
+
+    /** "group/resource" → verbs of every rule bound to {@code serviceAccount}. */
+    private static Map<String, Set<String>> grantedVerbs(List<ObjectNode> objects, String serviceAccount) {
+        Map<String, Set<String>> verbs = new TreeMap<>();
+        for (ObjectNode role : rolesOf(objects, serviceAccount)) {
+            for (JsonNode rule : role.path("rules")) {
+                for (JsonNode group : rule.path("apiGroups")) {
+                    for (JsonNode resource : rule.path("resources")) {
+                        rule.path("verbs").forEach(v -> verbs.computeIfAbsent(group.asText() + "/" + resource.asText(),
+                                k -> new TreeSet<>()).add(v.asText()));
+                    }
+                }
+            }
+        }
+        return verbs;
+    }
 
     /** "group/resource" of every fabric8 entry point in the sources; fails on one it cannot map. */
     private static Set<String> calls(Path sources) {
@@ -100,9 +151,14 @@ class RbacTest {
                 resources.add(e.getValue());
             }
         }
+        OBJECT_POINTS.forEach((pattern, resource) -> {
+            if (!grep(sources, Pattern.compile(pattern)).isEmpty()) {
+                resources.add(resource);
+            }
+        });
         for (String call : grepClientCode(sources, ANY_RESOURCE_CALL)) {
             boolean known = ENTRY_POINTS.keySet().stream().anyMatch(k -> Pattern.compile(k).matcher(call).find())
-                    || call.matches(".*\\.(apps|discovery|v1|apiextensions|resources|genericKubernetesResources)\\(.*");
+                    || call.matches(".*\\.(apps|autoscaling|discovery|v1|apiextensions|resources|genericKubernetesResources)\\(.*");
             assertThat(known).as("fabric8 call not mapped to an RBAC resource (update RbacTest and the chart): " + call).isTrue();
         }
         return resources;
@@ -147,6 +203,11 @@ class RbacTest {
 
     /** "group/resource" of every rule bound to {@code serviceAccount}. */
     private static Set<String> granted(List<ObjectNode> objects, String serviceAccount) {
+        return new TreeSet<>(grantedVerbs(objects, serviceAccount).keySet());
+    }
+
+    /** The Roles and ClusterRoles bound to {@code serviceAccount}. */
+    private static List<ObjectNode> rolesOf(List<ObjectNode> objects, String serviceAccount) {
         Set<String> roles = new TreeSet<>();
         for (ObjectNode binding : objects) {
             if (Yaml.kind(binding).endsWith("Binding") && binding.path("subjects").toString()
@@ -154,19 +215,7 @@ class RbacTest {
                 roles.add(binding.path("roleRef").path("kind").asText() + "/" + binding.path("roleRef").path("name").asText());
             }
         }
-        Set<String> resources = new TreeSet<>();
-        for (ObjectNode role : objects) {
-            if (roles.contains(Yaml.kind(role) + "/" + Yaml.name(role))) {
-                for (JsonNode rule : role.path("rules")) {
-                    for (JsonNode group : rule.path("apiGroups")) {
-                        for (JsonNode resource : rule.path("resources")) {
-                            resources.add(group.asText() + "/" + resource.asText());
-                        }
-                    }
-                }
-            }
-        }
-        return resources;
+        return objects.stream().filter(o -> roles.contains(Yaml.kind(o) + "/" + Yaml.name(o))).toList();
     }
 
     private static void assertReadOnly(List<ObjectNode> objects, String name) {

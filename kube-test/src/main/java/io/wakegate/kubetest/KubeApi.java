@@ -90,10 +90,10 @@ public final class KubeApi {
         return new KubernetesClientBuilder().withConfig(adminConfig).build();
     }
 
-    /** A new cluster-admin client that records the API server's {@code Warning} headers. */
-    public KubernetesClient newAdminClient(ServerWarnings warnings) {
+    /** A new cluster-admin client whose responses {@code recorder} records. */
+    public KubernetesClient newAdminClient(ApiRecorder recorder) {
         return new KubernetesClientBuilder().withConfig(adminConfig)
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("warnings", warnings))
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("recorder", recorder))
                 .build();
     }
 
@@ -128,6 +128,11 @@ public final class KubeApi {
      * a token from the TokenRequest API: it can do exactly what RBAC grants that account.
      */
     public KubernetesClient clientAs(String namespace, String name) {
+        return clientAs(namespace, name, new ApiRecorder());
+    }
+
+    /** As {@link #clientAs(String, String)}, its responses recorded by {@code recorder}. */
+    public KubernetesClient clientAs(String namespace, String name, ApiRecorder recorder) {
         ensureNamespace(namespace);
         if (admin.serviceAccounts().inNamespace(namespace).withName(name).get() == null) {
             admin.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
@@ -141,7 +146,9 @@ public final class KubeApi {
                 .withOauthToken(token.getStatus().getToken())
                 .withNamespace(namespace)
                 .build();
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("recorder", recorder))
+                .build();
     }
 
     /** kube-controller-manager (garbage collector) against this server, started on first use. */

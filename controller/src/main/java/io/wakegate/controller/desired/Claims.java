@@ -56,6 +56,33 @@ public final class Claims {
     return losers;
   }
 
+  /**
+   * Which ModelHost scales each workload: KEDA lets one ScaledObject scale a workload, so when
+   * several ModelHosts name the same Deployment or StatefulSet, the oldest one that holds its
+   * host claims writes the ScaledObject. Returns, by {@code namespace/name} of each ModelHost that
+   * does not scale its workload, the {@code namespace/name} of the one that does; a host-conflict
+   * loser is absent here (it gets no ScaledObject for that reason already).
+   */
+  public static Map<String, String> scaledByOther(Collection<ModelHost> hosts, Map<String, Conflict> losers) {
+    List<ModelHost> ordered = new ArrayList<>(hosts);
+    ordered.sort(AGE_ORDER);
+    Map<String, String> scalers = new HashMap<>();
+    Map<String, String> others = new LinkedHashMap<>();
+    for (ModelHost host : ordered) {
+      String key = Names.key(host);
+      if (losers.containsKey(key) || host.getSpec() == null || host.getSpec().target() == null) {
+        continue;
+      }
+      String workload = host.getMetadata().getNamespace() + "/" + host.getSpec().target().kind() + "/"
+          + host.getSpec().target().name();
+      String scaler = scalers.putIfAbsent(workload, key);
+      if (scaler != null) {
+        others.put(key, scaler);
+      }
+    }
+    return others;
+  }
+
   /** Oldest first; equal (or missing) timestamps fall back to namespace/name. */
   static final Comparator<ModelHost> AGE_ORDER = Comparator
       .comparing((ModelHost h) -> created(h))

@@ -16,7 +16,10 @@ public final class Owners {
   private Owners() {
   }
 
-  /** The controller owner reference to {@code host}: deleting the ModelHost deletes the object. */
+  /**
+   * The controller owner reference to {@code host}: deleting the ModelHost deletes the object, and
+   * a foreground deletion of the ModelHost waits until the object is gone.
+   */
   public static OwnerReference reference(ModelHost host) {
     return new OwnerReferenceBuilder()
         .withApiVersion(ModelHost.API_VERSION)
@@ -24,6 +27,7 @@ public final class Owners {
         .withName(host.getMetadata().getName())
         .withUid(host.getMetadata().getUid())
         .withController(true)
+        .withBlockOwnerDeletion(true)
         .build();
   }
 

@@ -26,8 +26,13 @@ public final class Routes {
   private Routes() {
   }
 
-  /** The entry for {@code host}, whose target resolved to {@code target}. */
-  public static Route entry(ModelHost host, ResolvedTarget target) {
+  /**
+   * The entry for {@code host}, whose target resolved to {@code target}.
+   *
+   * @param wakeable false when nothing will scale the workload up from zero (no ScaledObject of
+   *     ours); the interceptors then forward while it has endpoints and never hold
+   */
+  public static Route entry(ModelHost host, ResolvedTarget target, boolean wakeable) {
     ModelHostSpec spec = host.getSpec();
     MatchSpec match = spec.match();
     ColdStartSpec coldStart = spec.coldStart();
@@ -52,7 +57,8 @@ public final class Routes {
         .setBackend(backend)
         .setHold(Hold.newBuilder()
             .setColdStartTimeoutMs(coldStart.timeoutSeconds() * 1000L)
-            .setMaxPendingRequests(coldStart.maxPendingRequests()))
+            .setMaxPendingRequests(coldStart.maxPendingRequests())
+            .setNotWakeable(!wakeable))
         .setMaxConcurrencyPerEndpoint(spec.maxConcurrencyPerEndpoint())
         .setResponseHeaderTimeoutMs(spec.responseHeaderTimeoutSeconds() * 1000L)
         .build();

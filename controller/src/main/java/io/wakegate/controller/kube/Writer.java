@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,18 +146,29 @@ public final class Writer {
         .patch(PatchContext.of(PatchType.JSON), patch);
   }
 
-  /** Records a core/v1 Event on the ModelHost; a failure is logged, never thrown. */
+  /**
+   * Records a core/v1 Event on the ModelHost; a failure is logged, never thrown. Events are
+   * deduplicated the way Kubernetes' own recorder does it: the same type, reason and message on
+   * the same object make one Event whose {@code count} and {@code lastTimestamp} advance.
+   */
   public void event(ModelHost host, boolean warning, String reason, String message) {
     String now = clock.instant().toString();
+    String namespace = host.getMetadata().getNamespace();
+    String name = host.getMetadata().getName() + "." + eventHash(host.getMetadata().getUid(), warning, reason, message);
+    var events = client.v1().events().inNamespace(namespace);
     try {
-      client.v1().events().inNamespace(host.getMetadata().getNamespace()).resource(new EventBuilder()
-          .withNewMetadata()
-          .withName(host.getMetadata().getName() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
-          .withNamespace(host.getMetadata().getNamespace())
-          .endMetadata()
+      io.fabric8.kubernetes.api.model.Event existing = events.withName(name).get();
+      if (existing != null) {
+        existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
+        existing.setLastTimestamp(now);
+        events.resource(existing).update();
+        return;
+      }
+      events.resource(new EventBuilder()
+          .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
           .withNewInvolvedObject()
           .withApiVersion(ModelHost.API_VERSION).withKind(ModelHost.KIND)
-          .withNamespace(host.getMetadata().getNamespace()).withName(host.getMetadata().getName())
+          .withNamespace(namespace).withName(host.getMetadata().getName())
           .withUid(host.getMetadata().getUid())
           .endInvolvedObject()
           .withType(warning ? "Warning" : "Normal")
@@ -170,6 +180,17 @@ public final class Writer {
           .build()).create();
     } catch (KubernetesClientException e) {
       log.warn("{}: event {} not recorded: {}", Names.key(host), reason, e.getMessage());
+    }
+  }
+
+  /** 16 hex digits of SHA-256 over what makes two Events the same one. */
+  private static String eventHash(String uid, boolean warning, String reason, String message) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+          (uid + "\n" + warning + "\n" + reason + "\n" + message).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JRE", e);
     }
   }
 

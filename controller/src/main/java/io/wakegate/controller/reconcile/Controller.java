@@ -18,8 +18,9 @@ public final class Controller implements AutoCloseable {
   /** Timing of the loop. */
   public record Timing(Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap, Duration syncTimeout) {
 
+    /** 100 ms coalescing, 5 min resync, failed writes retried after 1 s doubling up to 5 min, 2 min to sync. */
     public static final Timing DEFAULT = new Timing(Duration.ofMillis(100), Duration.ofMinutes(5),
-        Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofMinutes(2));
+        Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(2));
   }
 
   private final KubernetesClient client;
@@ -30,6 +31,7 @@ public final class Controller implements AutoCloseable {
   private final PassObserver observer;
   private volatile Cluster cluster;
   private volatile boolean synced;
+  private volatile boolean closed;
   private ReconcileLoop loop;
 
   public Controller(KubernetesClient client, List<String> namespaces, Settings settings, Timing timing, Clock clock) {
@@ -47,16 +49,38 @@ public final class Controller implements AutoCloseable {
     this.clock = clock;
   }
 
-  public synchronized void start() throws TimeoutException, InterruptedException {
+  /**
+   * Starts the informers, waits until their caches synced (returning early when {@link #close()}
+   * is called meanwhile), then runs the first pass.
+   */
+  public void start() throws TimeoutException, InterruptedException {
     Reconciler[] reconciler = new Reconciler[1];
-    loop = new ReconcileLoop(() -> reconciler[0].reconcileAll(), timing.coalesce(), timing.resync(),
-        timing.backoffBase(), timing.backoffCap(), observer);
-    ReconcileLoop started = loop;
-    cluster = new Cluster(client, namespaces, settings.wakegateNamespace(), started::trigger);
-    reconciler[0] = new Reconciler(cluster, new Writer(client, clock), settings, clock);
+    ReconcileLoop started;
+    Cluster cluster;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      started = new ReconcileLoop(() -> reconciler[0].reconcileAll(), timing.coalesce(), timing.resync(),
+          timing.backoffBase(), timing.backoffCap(), observer);
+      loop = started;
+      cluster = new Cluster(client, namespaces, settings.wakegateNamespace(), started::trigger);
+      this.cluster = cluster;
+    }
+    reconciler[0] = new Reconciler(cluster, new Writer(client, clock), settings, clock, timing.backoffBase(),
+        timing.backoffCap());
     cluster.awaitSynced(timing.syncTimeout());
-    synced = true;
-    loop.start();
+    // The informers of KEDA's and Istio's resources start once their CRDs are seen; sync them
+    // too before the first pass, which would otherwise only find them syncing.
+    cluster.refreshOptionalApis();
+    cluster.awaitSynced(timing.syncTimeout());
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      synced = true;
+      started.start();
+    }
   }
 
   /** Whether {@link #start()} has run and the informer caches have synced. Any thread. */
@@ -70,8 +94,14 @@ public final class Controller implements AutoCloseable {
     return c == null || !synced ? 0 : c.modelHosts().size();
   }
 
+  /** Stops the loop and the informers; safe from any thread, also while {@link #start()} waits. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    closed = true;
+    closeNow();
+  }
+
+  private synchronized void closeNow() {
     synced = false;
     if (loop != null) {
       loop.close();

@@ -12,8 +12,10 @@ public interface PassObserver {
   enum Result {
     /** Everything was written (or nothing differed). */
     SUCCESS,
-    /** The pass reported a failure (a write failed, a cache not synced); it is retried with backoff. */
+    /** A write failed; it is retried with backoff. */
     FAILURE,
+    /** An informer cache (of a CRD that just appeared) has not synced yet; the pass runs again soon. */
+    WAITING,
     /** The pass threw; it is retried with backoff. */
     ERROR
   }

@@ -6,14 +6,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs reconcile passes on one thread: soon after a change (changes arriving meanwhile coalesce
- * into one pass), every resync period, and after a failed pass again with exponential backoff
- * (base doubling up to the cap, reset by a pass that succeeds). It never sleeps in a pass.
+ * into one pass), every resync period, at the retry time a pass asks for (per-object back-off of
+ * failed writes), and after a pass that threw or failed without one again with exponential
+ * backoff (base doubling up to the cap, reset by a pass that succeeds). A pass that waits for a
+ * cache runs again after the base delay. It never sleeps in a pass.
  *
  * <p>{@link #trigger()} may be called from any thread.
  */
@@ -21,7 +23,15 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
 
-  private final BooleanSupplier pass;
+  /** How a pass ended, and when it wants to run again (null: no particular time). */
+  public record Outcome(PassObserver.Result result, Duration retryIn) {
+
+    public static Outcome of(PassObserver.Result result) {
+      return new Outcome(result, null);
+    }
+  }
+
+  private final Supplier<Outcome> pass;
   private final PassObserver observer;
   private final Duration coalesce;
   private final Duration resync;
@@ -33,16 +43,16 @@ public final class ReconcileLoop implements AutoCloseable {
   private Duration nextBackoff;
 
   /**
-   * @param pass one reconcile pass, true on success
+   * @param pass one reconcile pass
    * @param coalesce delay between a change and its pass, so a burst of events makes one pass
    */
-  public ReconcileLoop(BooleanSupplier pass, Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap) {
+  public ReconcileLoop(Supplier<Outcome> pass, Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap) {
     this(pass, coalesce, resync, backoffBase, backoffCap, PassObserver.NONE);
   }
 
   /** As above; {@code observer} is told the result and duration of every pass. */
-  public ReconcileLoop(BooleanSupplier pass, Duration coalesce, Duration resync, Duration backoffBase, Duration backoffCap,
-      PassObserver observer) {
+  public ReconcileLoop(Supplier<Outcome> pass, Duration coalesce, Duration resync, Duration backoffBase,
+      Duration backoffCap, PassObserver observer) {
     this.pass = Objects.requireNonNull(pass, "pass");
     this.observer = Objects.requireNonNull(observer, "observer");
     this.coalesce = coalesce;
@@ -73,27 +83,34 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private void run() {
     pending.set(false);
-    boolean ok;
-    PassObserver.Result result;
+    Outcome outcome;
     long startNanos = System.nanoTime();
     try {
-      ok = pass.getAsBoolean();
-      result = ok ? PassObserver.Result.SUCCESS : PassObserver.Result.FAILURE;
+      outcome = pass.get();
     } catch (RuntimeException e) {
       log.error("reconcile pass failed", e);
-      ok = false;
-      result = PassObserver.Result.ERROR;
+      outcome = Outcome.of(PassObserver.Result.ERROR);
     }
-    observer.passed(result, Duration.ofNanos(System.nanoTime() - startNanos));
-    if (ok) {
-      nextBackoff = backoffBase;
-      return;
+    observer.passed(outcome.result(), Duration.ofNanos(System.nanoTime() - startNanos));
+    Duration delay;
+    switch (outcome.result()) {
+      case SUCCESS -> {
+        nextBackoff = backoffBase;
+        delay = outcome.retryIn();
+      }
+      case WAITING -> delay = backoffBase;
+      default -> {
+        if (outcome.retryIn() != null) {
+          delay = outcome.retryIn();
+        } else {
+          delay = nextBackoff;
+          nextBackoff = nextBackoff.multipliedBy(2).compareTo(backoffCap) > 0 ? backoffCap : nextBackoff.multipliedBy(2);
+        }
+      }
     }
-    Duration delay = nextBackoff;
-    nextBackoff = nextBackoff.multipliedBy(2).compareTo(backoffCap) > 0 ? backoffCap : nextBackoff.multipliedBy(2);
-    log.debug("retrying reconcile in {}", delay);
-    if (!executor.isShutdown()) {
-      executor.schedule(this::trigger, delay.toMillis(), TimeUnit.MILLISECONDS);
+    if (delay != null && !executor.isShutdown()) {
+      log.debug("next reconcile in {}", delay);
+      executor.schedule(this::trigger, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
   }
 

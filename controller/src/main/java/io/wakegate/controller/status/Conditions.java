@@ -35,7 +35,12 @@ public final class Conditions {
   public static final String TARGET_NOT_FOUND = "TargetNotFound";
   public static final String HOST_CONFLICT = "HostConflict";
   public static final String NO_CONFLICT = "NoConflict";
+  /** A write failed for a reason that may pass (server error, timeout, conflict). */
   public static final String WRITE_FAILED = "WriteFailed";
+  /** The API server or an admission webhook refused a write (403, 422): it will not pass by itself. */
+  public static final String WRITE_REJECTED = "WriteRejected";
+  /** Another ScaledObject or a HorizontalPodAutoscaler already scales the workload. */
+  public static final String WORKLOAD_SCALED_BY_OTHER = "WorkloadScaledByOther";
   public static final String INVALID_SPEC = "InvalidSpec";
 
   private Conditions() {

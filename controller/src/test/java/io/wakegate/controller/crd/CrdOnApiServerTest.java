@@ -16,7 +16,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.wakegate.controller.GeneratedCrd;
 import io.wakegate.kubetest.KubeApi;
 import io.wakegate.kubetest.ReferenceCrds;
-import io.wakegate.kubetest.ServerWarnings;
+import io.wakegate.kubetest.ApiRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CrdOnApiServerTest {
 
-  private static final ServerWarnings WARNINGS = new ServerWarnings();
+  private static final ApiRecorder WARNINGS = new ApiRecorder();
   private static KubernetesClient client;
   private static String namespace;
   private static final ResourceDefinitionContext MODEL_HOSTS = new ResourceDefinitionContext.Builder()
@@ -81,7 +81,7 @@ class CrdOnApiServerTest {
             assertThat(c.getStatus()).isEqualTo("True");
           });
     }
-    assertThat(WARNINGS.all()).as("API server warnings").isEmpty();
+    assertThat(WARNINGS.warnings()).as("API server warnings").isEmpty();
   }
 
   @Test
@@ -96,7 +96,7 @@ class CrdOnApiServerTest {
     assertThat(spec.path("coldStart").path("timeoutSeconds").asInt()).isEqualTo(ColdStartSpec.DEFAULT_TIMEOUT_SECONDS);
     assertThat(spec.path("istio").path("enabled").asBoolean(false)).isTrue();
     assertThat(spec.path("target").path("kind").asText()).isEqualTo("Deployment");
-    assertThat(WARNINGS.all()).as("API server warnings").isEmpty();
+    assertThat(WARNINGS.warnings()).as("API server warnings").isEmpty();
   }
 
   @Test

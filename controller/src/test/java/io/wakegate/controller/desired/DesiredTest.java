@@ -130,7 +130,7 @@ class DesiredTest {
 
   @Test
   void routeEntryCarriesMatchBackendHoldAndLimits() {
-    Route route = Routes.entry(modelHost("ml", "llama"), TARGET);
+    Route route = Routes.entry(modelHost("ml", "llama"), TARGET, true);
     assertThat(route.getName()).isEqualTo("ml/llama");
     assertThat(route.getMatch().getHostsList()).containsExactly("llama.example.com");
     assertThat(route.getMatch().getPathPrefixesList()).containsExactly("/");
@@ -152,7 +152,7 @@ class DesiredTest {
     ModelHostSpec s = spec(List.of("a.example.com"), List.of("/"), "a");
     ModelHost host = modelHost("ml", "a", new ModelHostSpec(s.match(), s.target(), s.replicas(), s.scaling(),
         new io.wakegate.controller.crd.ColdStartSpec(null, null, null), null, null, ModelHostSpec.ForwardTo.Service, null));
-    Route route = Routes.entry(host, TARGET);
+    Route route = Routes.entry(host, TARGET, true);
     assertThat(route.getBackend().hasReadinessPath()).isFalse();
     assertThat(route.getBackend().getForwardTo()).isEqualTo(ForwardTo.FORWARD_TO_SERVICE);
     assertThat(route.getHold().getColdStartTimeoutMs()).isEqualTo(600_000);
@@ -160,8 +160,8 @@ class DesiredTest {
 
   @Test
   void routeTableIsSortedAndRoundTripsThroughJson() throws Exception {
-    Route b = Routes.entry(modelHost("ml", "b"), TARGET);
-    Route a = Routes.entry(modelHost("ml", "a"), TARGET);
+    Route b = Routes.entry(modelHost("ml", "b"), TARGET, true);
+    Route a = Routes.entry(modelHost("ml", "a"), TARGET, true);
     RouteTable table = Routes.table(List.of(b, a), 42);
     assertThat(table.getRoutesList()).extracting(Route::getName).containsExactly("ml/a", "ml/b");
     String json = Routes.toJson(table);

@@ -7,14 +7,13 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.wakegate.controller.ModelHosts;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ReplicasSpec;
 import io.wakegate.controller.desired.Names;
 import io.wakegate.controller.kube.Apis;
+import io.wakegate.kubetest.KubeApi;
 import io.wakegate.controller.kube.Leadership;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,17 +29,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two controller replicas campaigning for one Lease on the CRUD mock server, wired as
+ * Two controller replicas campaigning for one Lease on a real API server, wired as
  * {@code ControllerMain} wires them (each its own client, Leadership and Controller; the
  * controller started off the elector's thread), with a short lease: only the leader reconciles,
  * and the other takes over when the leader releases the Lease or stops renewing it.
  */
-@EnableKubernetesMockClient(crud = true)
 class LeaderElectionTest {
 
-  static KubernetesMockServer server;
-  static KubernetesClient client;
-  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private static final KubernetesClient client = KubeApi.shared().admin();
 
   /** 2 s lease, 1.5 s renew deadline, 200 ms retry: a takeover after expiry within ~2.5 s. */
   private static final Leadership.Timing SHORT = new Leadership.Timing(Duration.ofSeconds(2),
@@ -49,8 +45,8 @@ class LeaderElectionTest {
   private final List<Replica> replicas = new java.util.ArrayList<>();
 
   @BeforeAll
-  static void crds() throws Exception {
-    MockCluster.installAllCrds(client);
+  static void crds() {
+    KubeCluster.installAllCrds();
   }
 
   @AfterEach
@@ -65,7 +61,7 @@ class LeaderElectionTest {
   /** One controller process: its own client, a Controller counting its passes, a Leadership. */
   private final class Replica implements AutoCloseable {
     final String identity;
-    final KubernetesClient kube = server.createClient();
+    final KubernetesClient kube = KubeApi.shared().newAdminClient();
     final AtomicInteger passes = new AtomicInteger();
     final AtomicInteger startedLeading = new AtomicInteger();
     final AtomicBoolean stoppedLeading = new AtomicBoolean();
@@ -74,11 +70,11 @@ class LeaderElectionTest {
     final ExecutorService starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "start-" + name()));
     final Leadership leadership;
 
-    Replica(String identity, String namespace, String lease) {
+    Replica(String identity, KubeCluster cluster, String lease) {
       this.identity = identity;
-      controller = new Controller(kube, List.of(namespace), ModelHosts.SETTINGS, MockCluster.FAST, Clock.systemUTC(),
-          (result, took) -> passes.incrementAndGet());
-      leadership = new Leadership(kube, ModelHosts.SETTINGS.wakegateNamespace(), lease, identity, SHORT,
+      controller = new Controller(kube, List.of(cluster.namespace), cluster.settings, KubeCluster.FAST,
+          Clock.systemUTC(), (result, took) -> passes.incrementAndGet());
+      leadership = new Leadership(kube, cluster.wakegateNamespace, lease, identity, SHORT,
           () -> {
             startedLeading.incrementAndGet();
             starter.execute(() -> {
@@ -128,19 +124,19 @@ class LeaderElectionTest {
     return (Map<String, Object>) object.getAdditionalProperties().get("spec");
   }
 
-  private static String holder(String lease) {
-    Lease l = client.leases().inNamespace(ModelHosts.SETTINGS.wakegateNamespace()).withName(lease).get();
+  private static String holder(KubeCluster cluster, String lease) {
+    Lease l = client.leases().inNamespace(cluster.wakegateNamespace).withName(lease).get();
     return l == null ? null : l.getSpec().getHolderIdentity();
   }
 
-  private MockCluster seeded() {
-    MockCluster cluster = new MockCluster(client, "ns" + NAMESPACES.incrementAndGet());
+  private KubeCluster seeded() {
+    KubeCluster cluster = new KubeCluster("leader");
     cluster.deploymentAndService("llama", 8000);
     cluster.create(modelHost(cluster.namespace, "llama"));
     return cluster;
   }
 
-  private static void setMaxReplicas(MockCluster cluster, int max) {
+  private static void setMaxReplicas(KubeCluster cluster, int max) {
     ModelHost host = cluster.modelHost("llama");
     ModelHostSpec s = host.getSpec();
     host.setSpec(new ModelHostSpec(s.match(), s.target(), new ReplicasSpec(s.replicas().min(), max), s.scaling(),
@@ -149,17 +145,17 @@ class LeaderElectionTest {
   }
 
   /** The leader wrote the ScaledObject and the route; the follower never reconciled. */
-  private void onlyTheLeaderReconciles(MockCluster cluster, String lease, Replica leader, Replica follower) throws Exception {
+  private void onlyTheLeaderReconciles(KubeCluster cluster, String lease, Replica leader, Replica follower) throws Exception {
     eventually().untilAsserted(() -> {
       assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")).isNotNull();
       assertThat(cluster.routeTable()).isNotNull();
       assertThat(cluster.routeTable().getRoutesList()).extracting(r -> r.getName())
           .contains(cluster.namespace + "/llama");
     });
-    assertThat(holder(lease)).isEqualTo(leader.identity);
+    assertThat(holder(cluster, lease)).isEqualTo(leader.identity);
     assertThat(client.genericKubernetesResources(Apis.SCALED_OBJECT.context()).inNamespace(cluster.namespace)
         .list().getItems()).hasSize(1);
-    assertThat(client.configMaps().inNamespace(ModelHosts.SETTINGS.wakegateNamespace())
+    assertThat(client.configMaps().inNamespace(cluster.wakegateNamespace)
         .withField("metadata.name", Names.ROUTE_TABLE_CONFIGMAP).list().getItems()).hasSize(1);
     // A few lease periods: the follower keeps campaigning and never starts.
     Thread.sleep(SHORT.leaseDuration().toMillis());
@@ -170,8 +166,8 @@ class LeaderElectionTest {
     assertThat(follower.controller.synced()).isFalse();
   }
 
-  private void followerTakesOverAndReconcilesAChange(MockCluster cluster, String lease, Replica follower) {
-    eventually().untilAsserted(() -> assertThat(holder(lease)).isEqualTo(follower.identity));
+  private void followerTakesOverAndReconcilesAChange(KubeCluster cluster, String lease, Replica follower) {
+    eventually().untilAsserted(() -> assertThat(holder(cluster, lease)).isEqualTo(follower.identity));
     eventually().until(follower.controller::synced);
     setMaxReplicas(cluster, 5);
     eventually().untilAsserted(() -> assertThat(specOf(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")))
@@ -182,11 +178,11 @@ class LeaderElectionTest {
 
   @Test
   void onlyTheLeaderWritesAndTheFollowerTakesOverWhenTheLeaderReleasesTheLease() throws Exception {
-    MockCluster cluster = seeded();
+    KubeCluster cluster = seeded();
     String lease = "lease-release";
-    Replica a = new Replica("a", cluster.namespace, lease).campaign();
-    eventually().untilAsserted(() -> assertThat(holder(lease)).isEqualTo("a"));
-    Replica b = new Replica("b", cluster.namespace, lease).campaign();
+    Replica a = new Replica("a", cluster, lease).campaign();
+    eventually().untilAsserted(() -> assertThat(holder(cluster, lease)).isEqualTo("a"));
+    Replica b = new Replica("b", cluster, lease).campaign();
 
     onlyTheLeaderReconciles(cluster, lease, a, b);
 
@@ -199,16 +195,16 @@ class LeaderElectionTest {
 
   @Test
   void theFollowerTakesOverWhenTheLeaderStopsRenewing() throws Exception {
-    MockCluster cluster = seeded();
+    KubeCluster cluster = seeded();
     String lease = "lease-expiry";
-    Replica a = new Replica("a", cluster.namespace, lease).campaign();
-    eventually().untilAsserted(() -> assertThat(holder(lease)).isEqualTo("a"));
-    Replica b = new Replica("b", cluster.namespace, lease).campaign();
+    Replica a = new Replica("a", cluster, lease).campaign();
+    eventually().untilAsserted(() -> assertThat(holder(cluster, lease)).isEqualTo("a"));
+    Replica b = new Replica("b", cluster, lease).campaign();
 
     onlyTheLeaderReconciles(cluster, lease, a, b);
 
     a.crash();
-    assertThat(holder(lease)).as("no release on a crash").isEqualTo("a");
+    assertThat(holder(cluster, lease)).as("no release on a crash").isEqualTo("a");
     followerTakesOverAndReconcilesAChange(cluster, lease, b);
     assertThat(a.stoppedLeading).as("a crashed replica is never told").isFalse();
   }

@@ -11,44 +11,41 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ReplicasSpec;
 import io.wakegate.controller.kube.Apis;
+import io.wakegate.kubetest.KubeApi;
 import io.wakegate.controller.status.Conditions;
 import io.wakegate.proto.routes.Route;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The controller against the CRUD mock API server with the KEDA and Istio CRDs installed. */
-@EnableKubernetesMockClient(crud = true)
+/**
+ * The controller against a real API server with the ModelHost, KEDA and Istio CRDs installed: the
+ * server validates every object it writes. One namespace pair per test.
+ */
 class ReconcilerTest {
 
-  static KubernetesMockServer server;
-  static KubernetesClient client;
-  private static final AtomicInteger NAMESPACES = new AtomicInteger();
-
-  private MockCluster cluster;
+  private final KubernetesClient client = KubeApi.shared().admin();
+  private KubeCluster cluster;
 
   @BeforeAll
-  static void crds() throws Exception {
-    MockCluster.installAllCrds(client);
+  static void crds() {
+    KubeCluster.installAllCrds();
   }
 
   @BeforeEach
   void namespace() {
-    cluster = new MockCluster(client, "ns" + NAMESPACES.incrementAndGet());
+    cluster = new KubeCluster("rec");
   }
 
   @AfterEach
@@ -279,13 +276,10 @@ class ReconcilerTest {
   }
 
   private String statusOf(String name, String type) {
-    ModelHostCondition c = cluster.condition(name, type);
-    return c == null ? null : c.status();
+    return cluster.statusOf(name, type);
   }
 
   private List<Event> events(String reason) {
-    return client.v1().events().inNamespace(cluster.namespace).list().getItems().stream()
-        .filter(e -> reason.equals(e.getReason()))
-        .toList();
+    return cluster.events(reason);
   }
 }
