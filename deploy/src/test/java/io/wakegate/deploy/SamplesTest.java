@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** deploy/samples and the generated CRDs the chart ships. */
@@ -48,9 +47,7 @@ class SamplesTest {
             }
         }
         assertThat(problems).isEmpty();
-        if (Repo.controllerGeneratesCrds()) {
-            assertThat(unchecked).isEqualTo(UNCHECKED);
-        }
+        assertThat(unchecked).isEqualTo(UNCHECKED);
     }
 
     @Test
@@ -99,8 +96,6 @@ class SamplesTest {
         Path link = Repo.chart().resolve("crds");
         assertThat(Files.isSymbolicLink(link)).as("deploy/helm/wakegate/crds is a symlink to deploy/crds").isTrue();
         assertThat(Files.readSymbolicLink(link).toString()).isEqualTo("../../crds");
-        Assumptions.assumeTrue(Repo.controllerGeneratesCrds(),
-                "the controller module does not generate CRDs into deploy/crds yet");
         List<Path> crds = Repo.generatedCrdFiles();
         assertThat(crds).as("deploy/crds (build the controller module)").isNotEmpty();
         Schemas schemas = new Schemas();

@@ -10,8 +10,12 @@ import com.networknt.schema.SpecificationVersion;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.wakegate.kubetest.ReferenceCrds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,7 +37,7 @@ import java.util.Set;
  *   required fields, enums or formats (the API server does; the chart's tests assert the ones that
  *   matter).</li>
  *   <li><b>Custom resources</b> (ScaledObject, VirtualService, ModelHost): their CRD's
- *   openAPIV3Schema (shared/ref, deploy/crds), made strict — {@code additionalProperties: false}
+ *   openAPIV3Schema (the reference CRDs kept in kube-test, deploy/crds), made strict — {@code additionalProperties: false}
  *   wherever the API server would prune unknown fields — with types, enums, required fields,
  *   patterns and bounds checked (JSON Schema draft 4, networknt).</li>
  * </ul>
@@ -46,16 +50,25 @@ final class Schemas {
     /** Schemas of the reference CRDs plus the generated ones (when present). */
     static Schemas standard() {
         Schemas schemas = new Schemas();
-        Path ref = Repo.sharedRef();
-        schemas.addCrds(ref.resolve(Repo.KEDA_CRD));
-        schemas.addCrds(ref.resolve(Repo.ISTIO_CRD));
+        for (ReferenceCrds crd : ReferenceCrds.values()) {
+            try (var in = crd.open()) {
+                schemas.addCrds(crd.file(), Yaml.documents(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         Repo.generatedCrdFiles().forEach(schemas::addCrds);
         return schemas;
     }
 
     /** Adds every version of every CRD in {@code file}. */
     void addCrds(Path file) {
-        for (ObjectNode crd : Yaml.documents(file)) {
+        addCrds(file.toString(), Yaml.documents(file));
+    }
+
+    /** Adds every version of every CRD in {@code documents}, read from {@code file}. */
+    void addCrds(String file, List<ObjectNode> documents) {
+        for (ObjectNode crd : documents) {
             if (!"CustomResourceDefinition".equals(Yaml.kind(crd))) {
                 continue;
             }

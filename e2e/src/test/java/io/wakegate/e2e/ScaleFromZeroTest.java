@@ -7,14 +7,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -29,12 +27,15 @@ import io.wakegate.controller.crd.ScalingSpec;
 import io.wakegate.controller.crd.TargetSpec;
 import io.wakegate.controller.desired.Settings;
 import io.wakegate.controller.reconcile.Controller;
+import io.wakegate.controller.status.Conditions;
 import io.wakegate.interceptor.InterceptorServer;
 import io.wakegate.interceptor.config.ConfigLoader;
 import io.wakegate.interceptor.demo.DemoModelServer;
 import io.wakegate.proto.externalscaler.ExternalScalerGrpc;
 import io.wakegate.proto.externalscaler.IsActiveResponse;
 import io.wakegate.proto.externalscaler.ScaledObjectRef;
+import io.wakegate.kubetest.KubeApi;
+import io.wakegate.kubetest.ReferenceCrds;
 import io.wakegate.scaler.ScalerServer;
 import io.wakegate.scaler.aggregate.DemandAggregator;
 import java.io.InputStream;
@@ -58,26 +59,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scale from zero with every Wakegate component real and running — controller, interceptor and
- * scaler as servers on loopback — and only the cluster stood in by the test: Fabric8's CRUD mock
- * API server, a KEDA stand-in that opens {@code StreamIsActive} with the metadata the controller
- * wrote and sets the Deployment's replicas to 1 on {@code true}, and a kubelet stand-in that then
- * starts the demo model host and publishes its EndpointSlice once {@code /health} passes.
+ * Scale from zero and back with every Wakegate component real and running — controller,
+ * interceptor and scaler as servers on loopback — on a real API server (kube-apiserver + etcd,
+ * which validates every object written), with only KEDA's and the kubelet's parts stood in by the
+ * test: a KEDA stand-in that opens {@code StreamIsActive} with the metadata the controller wrote,
+ * sets the Deployment's replicas to 1 on {@code true} and, asking {@code IsActive} as KEDA's poll
+ * does, back to 0 once demand is gone; and a kubelet stand-in that starts the demo model host for
+ * a replica and publishes its EndpointSlice once {@code /health} passes, and stops it at zero.
+ *
+ * <p>The slice is of {@code addressType: FQDN} with the address {@value #MODEL_HOST}, which this
+ * JVM's hosts file ({@code src/test/resources/hosts}) resolves to 127.0.0.1: the API server refuses
+ * loopback addresses in IPv4 slices, and the model runs on this machine's loopback.
  */
-@EnableKubernetesMockClient(crud = true)
 class ScaleFromZeroTest {
 
-    static KubernetesClient client;
-
-    /** The mock web server logs every request through java.util.logging; keep a strong reference to quiet it. */
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-    static {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    }
-
-    private static final String NS = "models";
-    private static final String WAKEGATE_NS = "wakegate";
+    static final String MODEL_HOST = "model.wakegate.test";
+    private static final KubernetesClient client = KubeApi.shared().admin();
+    private static final String NS = KubeApi.shared().newNamespace("models");
+    private static final String WAKEGATE_NS = KubeApi.shared().newNamespace("wakegate");
     private static final ResourceDefinitionContext SCALED_OBJECTS = new ResourceDefinitionContext.Builder()
             .withGroup("keda.sh").withVersion("v1alpha1").withKind("ScaledObject").withPlural("scaledobjects")
             .withNamespaced(true).build();
@@ -126,7 +125,7 @@ class ScaleFromZeroTest {
                 .endSpec().endTemplate().endSpec().build()).create();
         client.services().inNamespace(NS).resource(new ServiceBuilder()
                 .withNewMetadata().withName("llama").withNamespace(NS).endMetadata()
-                .withNewSpec().withClusterIP("10.96.0.20").addToSelector("app", "llama")
+                .withNewSpec().addToSelector("app", "llama")
                 .addNewPort().withName("http").withPort(8000).endPort().endSpec().build()).create();
 
         Kubelet kubelet = new Kubelet();
@@ -149,7 +148,7 @@ class ScaleFromZeroTest {
 
         // The controller programs the route and the ScaledObject; KEDA starts watching it.
         await().atMost(Duration.ofSeconds(30)).until(() -> interceptor.routes().current().routes()
-                .containsKey("models/llama"));
+                .containsKey(NS + "/llama"));
         GenericKubernetesResource scaledObject = await().atMost(Duration.ofSeconds(30)).until(
                 () -> client.genericKubernetesResources(SCALED_OBJECTS).inNamespace(NS).list().getItems(),
                 items -> items.size() == 1).get(0);
@@ -172,6 +171,22 @@ class ScaleFromZeroTest {
         assertThat(keda.seen).startsWith(false, true);
         assertThat(replicas()).isEqualTo(1);
         assertThat(kubelet.startedAfterActivation).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Conditions.TRUE.equals(readyOf("llama")));
+
+        // Demand gone: once the scaler's window has passed, KEDA's poll finds it inactive and
+        // scales to zero; the kubelet stops the pod and its endpoint leaves the slice.
+        keda.scaleToZeroWhenInactive();
+        await().atMost(Duration.ofSeconds(60)).until(() -> replicas() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> interceptor.routes().current().routes()
+                .get(NS + "/llama").gate().readyEndpoints().isEmpty());
+        assertThat(kubelet.stopped).isTrue();
+    }
+
+    private static String readyOf(String name) {
+        ModelHost host = client.resources(ModelHost.class).inNamespace(NS).withName(name).get();
+        return host == null || host.getStatus() == null ? null
+                : host.getStatus().conditions().stream().filter(c -> c.type().equals(Conditions.READY))
+                        .map(c -> c.status()).findFirst().orElse(null);
     }
 
     // ---- stand-ins for the cluster ----
@@ -181,6 +196,9 @@ class ScaleFromZeroTest {
         final List<Boolean> seen = new CopyOnWriteArrayList<>();
         final List<String> errors = new CopyOnWriteArrayList<>();
         private ManagedChannel channel;
+        private ScaledObjectRef ref;
+        private String target;
+        private Thread poller;
 
         @SuppressWarnings("unchecked")
         void watch(GenericKubernetesResource scaledObject) {
@@ -189,10 +207,10 @@ class ScaleFromZeroTest {
             assertThat(trigger.get("type")).isEqualTo("external-push");
             Map<String, String> metadata = (Map<String, String>) trigger.get("metadata");
             String[] address = metadata.get("scalerAddress").split(":");
-            String target = (String) ((Map<String, Object>) spec.get("scaleTargetRef")).get("name");
+            target = (String) ((Map<String, Object>) spec.get("scaleTargetRef")).get("name");
             channel = Grpc.newChannelBuilderForAddress(address[0], Integer.parseInt(address[1]),
                     InsecureChannelCredentials.create()).build();
-            ScaledObjectRef ref = ScaledObjectRef.newBuilder().setName(scaledObject.getMetadata().getName())
+            ref = ScaledObjectRef.newBuilder().setName(scaledObject.getMetadata().getName())
                     .setNamespace(NS).putAllScalerMetadata(metadata).build();
             ExternalScalerGrpc.newStub(channel).streamIsActive(ref, new StreamObserver<>() {
                 @Override
@@ -215,8 +233,35 @@ class ScaleFromZeroTest {
             });
         }
 
+        /** KEDA's polling side: IsActive every pollingInterval (here 200 ms); inactive at one replica → zero. */
+        void scaleToZeroWhenInactive() {
+            poller = new Thread(() -> {
+                var stub = ExternalScalerGrpc.newBlockingStub(channel);
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        if (!stub.isActive(ref).getResult() && replicas() > 0) {
+                            client.apps().deployments().inNamespace(NS).withName(target)
+                                    .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(0).endSpec().build());
+                        }
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        errors.add(e.toString());
+                        return;
+                    }
+                }
+            }, "keda-poll-stand-in");
+            poller.setDaemon(true);
+            poller.start();
+        }
+
         @Override
         public void close() throws InterruptedException {
+            if (poller != null) {
+                poller.interrupt();
+                poller.join(5000);
+            }
             if (channel != null) {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -228,6 +273,7 @@ class ScaleFromZeroTest {
         private final AtomicReference<DemoModelServer> pod = new AtomicReference<>();
         private final Thread thread;
         volatile boolean startedAfterActivation;
+        volatile boolean stopped;
         private volatile boolean running = true;
 
         Kubelet() {
@@ -255,12 +301,21 @@ class ScaleFromZeroTest {
                 client.discovery().v1().endpointSlices().inNamespace(NS).resource(new EndpointSliceBuilder()
                         .withNewMetadata().withName("llama-x1").withNamespace(NS)
                         .addToLabels("kubernetes.io/service-name", "llama").endMetadata()
-                        .withAddressType("IPv4")
+                        .withAddressType("FQDN")
                         .addNewPort().withName("http").withPort(port).withProtocol("TCP").endPort()
-                        .withEndpoints(new EndpointBuilder().withAddresses("127.0.0.1")
+                        .withEndpoints(new EndpointBuilder().withAddresses(MODEL_HOST)
                                 .withNewConditions().withReady(true).withServing(true).withTerminating(false)
                                 .endConditions().build())
                         .build()).create();
+                while (running && replicas() > 0) {
+                    Thread.sleep(20);
+                }
+                if (running) {
+                    // Scaled to zero: the pod goes, and with it its endpoint.
+                    client.discovery().v1().endpointSlices().inNamespace(NS).withName("llama-x1").delete();
+                    pod.getAndSet(null).close();
+                    stopped = true;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -270,7 +325,7 @@ class ScaleFromZeroTest {
         public void close() throws InterruptedException {
             running = false;
             thread.join(5000);
-            DemoModelServer model = pod.get();
+            DemoModelServer model = pod.getAndSet(null);
             if (model != null) {
                 model.close();
             }
@@ -331,19 +386,16 @@ class ScaleFromZeroTest {
     }
 
     private static void installCrds() throws Exception {
-        Path root = repositoryRoot();
-        load(root.resolve("deploy/crds/modelhosts.wakegate.io-v1.yml"));
-        Path ref = sharedRef(root);
-        load(ref.resolve("keda.sh_scaledobjects.yaml"));
-        load(ref.resolve("istio-virtualservices.crd.yaml"));
-    }
-
-    private static void load(Path file) throws Exception {
+        Path file = repositoryRoot().resolve("deploy/crds/modelhosts.wakegate.io-v1.yml");
         assertThat(file).as("CRD file").isRegularFile();
-        try (InputStream in = Files.newInputStream(file)) {
-            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        if (client.apiextensions().v1().customResourceDefinitions().withName("modelhosts.wakegate.io").get() == null) {
+            try (InputStream in = Files.newInputStream(file)) {
+                ReferenceCrds.installAndWait(client,
+                        client.apiextensions().v1().customResourceDefinitions().load(in).item());
+            }
         }
+        ReferenceCrds.SCALED_OBJECT.install(client);
+        ReferenceCrds.VIRTUAL_SERVICE.install(client);
     }
 
     private static Path repositoryRoot() {
@@ -353,16 +405,5 @@ class ScaleFromZeroTest {
             }
         }
         throw new AssertionError("repository root with deploy/crds not found above " + Path.of("").toAbsolutePath());
-    }
-
-    /** The reference CRDs beside the repository (CI clones it with shared/ next to it). */
-    private static Path sharedRef(Path root) {
-        for (Path dir = root; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/ref");
-            if (Files.isRegularFile(candidate.resolve("keda.sh_scaledobjects.yaml"))) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("shared/ref not found beside " + root);
     }
 }
