@@ -245,7 +245,56 @@ class KubernetesModeTest {
         await().until(() -> inFlight("models/a") == 0);
     }
 
+    @Test
+    void aNotWakeableRouteForwardsWhileItHasReadyEndpointsAndOtherwiseAnswers503AtOnce() throws Exception {
+        TestBackend backend = backend("llama-pod");
+        service("llama");
+        startWith(table(1, notWakeable(route("models/llama", "/llama", "llama", null))));
+
+        // No endpoint, and the cold-start timeout is a minute: answered at once, never held.
+        assertNotWakeable(send("/llama", "/v1/models").get(10, TimeUnit.SECONDS));
+
+        loopbackSlice("llama", "llama-abc", backend.port(), true, false);
+        await().until(() -> counted("models/llama"), equalTo(Set.of(LOOPBACK_NAME + "/127.0.0.1:" + backend.port())));
+        HttpResponse<String> r = send("/llama", "/v1/models").get(10, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("llama-pod GET /llama/v1/models");
+
+        loopbackSlice("llama", "llama-abc", backend.port(), false, false);
+        await().until(() -> counted("models/llama").isEmpty());
+        assertNotWakeable(send("/llama", "/v1/models").get(10, TimeUnit.SECONDS));
+        assertThat(backend.requests()).isEqualTo(1);
+        assertThat(Interceptors.admin(wakegate, "/metrics").body()).contains(
+                "wakegate_interceptor_rejections_total{reason=\"not-wakeable\",route=\"models/llama\"} 2.0");
+        Interceptors.awaitCountersZero(wakegate);
+    }
+
+    @Test
+    void heldRequestsAreAnsweredAtOnceWhenTheTableSaysNothingCanWakeTheRoute() throws Exception {
+        service("llama");
+        startWith(table(1, route("models/llama", "/llama", "llama", null)));
+        CompletableFuture<HttpResponse<String>> response = send("/llama", "/v1/models");
+        await().until(() -> held("models/llama") == 1);
+
+        writeTable(table(2, notWakeable(route("models/llama", "/llama", "llama", null))));
+        assertNotWakeable(response.get(10, TimeUnit.SECONDS));
+        Interceptors.awaitCountersZero(wakegate);
+    }
+
     // ---- helpers ----
+
+    private static Route notWakeable(Route route) {
+        return route.toBuilder().setHold(route.getHold().toBuilder().setNotWakeable(true)).build();
+    }
+
+    private static void assertNotWakeable(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("x-wakegate-reason")).hasValue("not-wakeable");
+        assertThat(response.headers().firstValue("retry-after")).hasValue("10");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("reason").asText()).isEqualTo("not-wakeable");
+        assertThat(body.get("route").asText()).isEqualTo("models/llama");
+    }
 
     /**
      * A client with exactly the chart's interceptor permissions: EndpointSlices and Services of the
