@@ -145,7 +145,7 @@ public final class InterceptorServer implements AutoCloseable {
     private void bind() throws InterruptedException {
         if (config.kubernetes() != null && config.kubernetes().routeTable() != null) {
             routeTable = new ConfigMapRouteTable(kubernetes(), config.kubernetes().routeTable(), probes,
-                    table -> routes.apply(table, config.forwarding()));
+                    (table, notWakeable) -> routes.apply(table, config.forwarding(), notWakeable));
             routeTable.start();
         } else {
             routes.apply(config.routes(), config.forwarding());

@@ -577,7 +577,7 @@ final class Exchange implements RouteGate.Waiter {
         route.metrics().rejected(reason);
         boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
                 && (requestComplete || (bodyless && !headSent));
-        long retryAfter = reason == Reason.QUEUE_FULL ? 1 : 0;
+        long retryAfter = RouteGate.retryAfterSeconds(reason);
         connection.sendError(reason, route.name(), keepAlive, retryAfter);
     }
 

@@ -372,8 +372,9 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
         if (route != null) {
             headers.set("x-wakegate-route", route.name());
         }
-        if (reason == Reason.QUEUE_FULL) {
-            headers.set(HttpHeaderNames.RETRY_AFTER, "1");
+        long retryAfter = RouteGate.retryAfterSeconds(reason);
+        if (retryAfter > 0) {
+            headers.set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfter));
         }
         frameWriter.writeHeaders(ctx, streamId, headers, 0, true, ctx.newPromise());
         frameWriter.writeGoAway(ctx, streamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());

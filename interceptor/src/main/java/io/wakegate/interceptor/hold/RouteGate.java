@@ -11,6 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admission for one route: who may go to which endpoint, and who waits.
@@ -21,6 +23,10 @@ import java.util.function.LongConsumer;
  * and across routes ({@link HoldLimit}). Held requests are released in arrival order the moment
  * an endpoint has capacity: when the source reports ready endpoints or when an admitted request
  * finishes. Nothing polls.
+ *
+ * <p>A route that nothing can wake ({@link #wakeable wakeable} false) holds a request only for a
+ * slot on a ready endpoint: with no endpoint ready it is rejected {@link Reason#NOT_WAKEABLE} at
+ * once, and so are the requests it holds when the last endpoint goes.
  *
  * <p>Thread-safe: every method may be called from any thread; state changes under the gate's
  * monitor, in short sections that never block. Waiters are called back on their own
@@ -43,6 +49,11 @@ public final class RouteGate implements EndpointListener {
         void failed(Reason reason);
     }
 
+    /** Retry-After of a {@link Reason#NOT_WAKEABLE} answer: until someone fixes what prevents the wake. */
+    static final long NOT_WAKEABLE_RETRY_AFTER_SECONDS = 10;
+
+    private static final Logger log = LoggerFactory.getLogger(RouteGate.class);
+
     private final String route;
     private final DemandCounter demand;
     private final HoldLimit holdLimit;
@@ -52,6 +63,7 @@ public final class RouteGate implements EndpointListener {
     private List<Endpoint> ready = List.of();
     private int maxPending;
     private int maxPerEndpoint;
+    private boolean wakeable = true;
     private long coldStartSince;
     /** Why the gate refuses requests (shutdown, route removed), or null while open. */
     private Reason closedReason;
@@ -92,6 +104,29 @@ public final class RouteGate implements EndpointListener {
     }
 
     /**
+     * Whether anything can wake this route's backend from zero (from the route table). Turning
+     * false with no endpoint ready fails the held requests {@link Reason#NOT_WAKEABLE}.
+     */
+    public synchronized void wakeable(boolean wakeable) {
+        if (wakeable != this.wakeable) {
+            log.info(wakeable ? "route {}: wakeable again; requests wait for a cold start as usual"
+                    : "route {}: nothing can wake its backend; without a ready endpoint requests are answered 503 "
+                    + "not-wakeable", route);
+        }
+        this.wakeable = wakeable;
+        failIfNothingWakes();
+    }
+
+    /** Seconds a client should wait before it retries a request rejected for {@code reason}; 0: none. */
+    public static long retryAfterSeconds(Reason reason) {
+        return switch (reason) {
+            case QUEUE_FULL -> 1;
+            case NOT_WAKEABLE -> NOT_WAKEABLE_RETRY_AFTER_SECONDS;
+            default -> 0;
+        };
+    }
+
+    /**
      * Asks to forward one request. Admitted: the caller owns a slot on the endpoint and gives it
      * back with {@link #release}. Held: {@code waiter} is called later, unless {@link #cancel}
      * removes it first. Rejected: nothing to give back.
@@ -110,6 +145,9 @@ public final class RouteGate implements EndpointListener {
                     demand.admitted();
                     return Admission.admitted(e);
                 }
+            }
+            if (!wakeable && ready.isEmpty()) {
+                return Admission.rejected(Reason.NOT_WAKEABLE); // no wake would end the wait
             }
             if (waiting.size() >= maxPending || !holdLimit.tryAcquire()) {
                 return Admission.rejected(Reason.QUEUE_FULL);
@@ -182,6 +220,7 @@ public final class RouteGate implements EndpointListener {
                 coldStartSince = 0;
             }
             dispatch();
+            failIfNothingWakes();
         }
     }
 
@@ -226,6 +265,13 @@ public final class RouteGate implements EndpointListener {
             w.executor().execute(() -> w.failed(reason));
         }
         coldStartSince = 0;
+    }
+
+    /** Fails the held requests when no endpoint is ready and none will be woken. Caller holds the lock. */
+    private void failIfNothingWakes() {
+        if (!wakeable && ready.isEmpty() && !waiting.isEmpty()) {
+            failWaiters(Reason.NOT_WAKEABLE);
+        }
     }
 
     /** Admits waiters in arrival order while an endpoint has capacity. Caller holds the lock. */

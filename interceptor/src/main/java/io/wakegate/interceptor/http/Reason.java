@@ -31,6 +31,8 @@ public enum Reason {
             "the request body stalled for longer than the stream idle timeout"),
     RESPONSE_HEADER_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "response-header-timeout",
             "the backend did not start its response in time"),
+    NOT_WAKEABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "not-wakeable",
+            "the backend has no ready endpoint and nothing can wake it"),
     ROUTE_REMOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, "route-removed",
             "the route was removed from the configuration while the request waited"),
     SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting-down", "Wakegate is shutting down");

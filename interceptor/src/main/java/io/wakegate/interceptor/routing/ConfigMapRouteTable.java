@@ -21,8 +21,10 @@ import io.wakegate.proto.routes.RouteTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * JSON), checked whole, and handed on as route configurations. The last good table stays in
  * force while the ConfigMap is missing, its key empty, or a new document invalid; a document
  * with a lower version than the one in force (a late write of a former leader) is ignored.
+ * Routes the table marks {@code hold.not_wakeable} are handed on by name beside the
+ * configurations (a local file has no such routes).
  */
 public final class ConfigMapRouteTable implements AutoCloseable {
 
@@ -40,16 +44,17 @@ public final class ConfigMapRouteTable implements AutoCloseable {
 
     private final KubernetesConfig.RouteTableSource source;
     private final Executor executor;
-    private final Consumer<List<RouteConfig>> apply;
+    private final BiConsumer<List<RouteConfig>, Set<String>> apply;
     private final SharedIndexInformer<ConfigMap> informer;
     private long version = Long.MIN_VALUE;
 
     /**
-     * @param apply told every new valid table, on {@code executor}, one at a time; it may throw
-     *              IllegalArgumentException to reject the table (the old one stays)
+     * @param apply told every new valid table and the names of its routes that nothing can wake, on
+     *              {@code executor}, one at a time; it may throw IllegalArgumentException to reject
+     *              the table (the old one stays)
      */
     public ConfigMapRouteTable(KubernetesClient client, KubernetesConfig.RouteTableSource source, Executor executor,
-                               Consumer<List<RouteConfig>> apply) {
+                               BiConsumer<List<RouteConfig>, Set<String>> apply) {
         this.source = source;
         this.executor = executor;
         this.apply = apply;
@@ -109,7 +114,7 @@ public final class ConfigMapRouteTable implements AutoCloseable {
         List<RouteConfig> routes;
         try {
             routes = toRouteConfigs(table);
-            apply.accept(routes);
+            apply.accept(routes, notWakeable(table));
         } catch (IllegalArgumentException e) {
             log.error("{} version {} rejected: {}; keeping the last good table", where, table.getVersion(),
                     e.getMessage());
@@ -131,6 +136,12 @@ public final class ConfigMapRouteTable implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The routes whose backend nothing can wake: never held while they have no ready endpoint. */
+    static Set<String> notWakeable(RouteTable table) {
+        return table.getRoutesList().stream().filter(r -> r.getHold().getNotWakeable()).map(Route::getName)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static RouteConfig toRouteConfig(Route r) {

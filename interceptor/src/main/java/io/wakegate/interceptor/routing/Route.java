@@ -57,6 +57,7 @@ public final class Route {
     public void policy(RoutePolicy policy) {
         this.policy = policy;
         gate.updateLimits(policy.maxPendingRequests(), policy.maxConcurrencyPerEndpoint());
+        gate.wakeable(policy.wakeable());
     }
 
     /**

@@ -10,9 +10,11 @@ import java.time.Duration;
  * @param maxPendingRequests        held requests at most on this route
  * @param maxConcurrencyPerEndpoint outstanding requests per endpoint at most; 0 = unlimited
  * @param responseHeaderTimeout     time from the request's last byte to the response head
+ * @param wakeable                  false when nothing wakes the backend: a request is never held
+ *                                  while no endpoint is ready (503 {@code not-wakeable})
  */
 public record RoutePolicy(Duration coldStartTimeout, int maxPendingRequests, int maxConcurrencyPerEndpoint,
-                          Duration responseHeaderTimeout) {
+                          Duration responseHeaderTimeout, boolean wakeable) {
 
     public RoutePolicy {
         if (coldStartTimeout == null || coldStartTimeout.isNegative() || coldStartTimeout.isZero()) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,16 @@ public final class RouteRegistry implements AutoCloseable {
      * Publishes a table for {@code routes}. Throws IllegalArgumentException, leaving the current
      * table in place, when a route's match rule is invalid.
      */
-    public synchronized RouteTable apply(List<RouteConfig> routes, ForwardingConfig forwarding) {
+    public RouteTable apply(List<RouteConfig> routes, ForwardingConfig forwarding) {
+        return apply(routes, forwarding, Set.of());
+    }
+
+    /**
+     * As {@link #apply(List, ForwardingConfig)}; the routes named in {@code notWakeable} have
+     * nothing to wake their backend, so their requests are never held for a wake.
+     */
+    public synchronized RouteTable apply(List<RouteConfig> routes, ForwardingConfig forwarding,
+                                         Set<String> notWakeable) {
         RouteTable previous = table.get();
         // Validate every rule before touching live state: a bad table changes nothing.
         List<RouteRule> rules = new ArrayList<>(routes.size());
@@ -91,7 +101,7 @@ public final class RouteRegistry implements AutoCloseable {
         Map<String, Route> live = new LinkedHashMap<>();
         for (int i = 0; i < routes.size(); i++) {
             RouteConfig config = routes.get(i);
-            RoutePolicy policy = policyOf(config, forwarding);
+            RoutePolicy policy = policyOf(config, forwarding, !notWakeable.contains(config.name()));
             Route route = previous.routes().get(config.name());
             EndpointSource source = created.get(config.name());
             if (route == null) {
@@ -131,6 +141,7 @@ public final class RouteRegistry implements AutoCloseable {
         RouteMetrics routeMetrics = metrics.route(name, counter);
         RouteGate gate = new RouteGate(name, counter, holdLimit, policy.maxPendingRequests(),
                 policy.maxConcurrencyPerEndpoint(), routeMetrics::coldStart);
+        gate.wakeable(policy.wakeable());
         Route route = new Route(name, policy, gate, counter, routeMetrics);
         route.source(source);
         log.info("route {}: added ({} backend)", name, config.backend().kind());
@@ -145,9 +156,9 @@ public final class RouteRegistry implements AutoCloseable {
         retired.add(route.name());
     }
 
-    static RoutePolicy policyOf(RouteConfig config, ForwardingConfig forwarding) {
+    static RoutePolicy policyOf(RouteConfig config, ForwardingConfig forwarding, boolean wakeable) {
         return new RoutePolicy(config.hold().coldStartTimeout(), config.hold().maxPendingRequests(),
-                config.maxConcurrencyPerEndpoint(), config.responseHeaderTimeout(forwarding));
+                config.maxConcurrencyPerEndpoint(), config.responseHeaderTimeout(forwarding), wakeable);
     }
 
     static RouteRule toRule(MatchConfig match) {

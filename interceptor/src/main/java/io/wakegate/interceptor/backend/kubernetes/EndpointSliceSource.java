@@ -6,13 +6,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.netty.util.NetUtil;
 import io.wakegate.interceptor.backend.EndpointListener;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.HealthProbe;
 import io.wakegate.interceptor.config.KubernetesBackendConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,16 +33,24 @@ import org.slf4j.LoggerFactory;
  * it does). With {@code forwardTo: service} the single endpoint is the Service's cluster IP,
  * ready while any pod address counts.
  *
- * <p>Recomputed on every change event of the Service or its slices, on the probe scheduler;
- * {@link #recompute()} is serialised by this object's monitor.
+ * <p>Addresses by the slice's {@code addressType}: in IPv4 and IPv6 slices they are IP literals
+ * and parsed as such, never looked up. In FQDN slices they are names, resolved by the shared
+ * {@link FqdnResolver} on its own threads: a name counts once its lookup has answered (the source
+ * recomputes then), and is refreshed while a slice lists it. Nothing on the recompute path blocks
+ * on DNS, and the Service's cluster IP is a literal too.
+ *
+ * <p>Recomputed on every change event of the Service or its slices and when a name resolves, on
+ * the probe scheduler; {@link #recompute()} is serialised by this object's monitor.
  */
 public final class EndpointSliceSource implements EndpointSource {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointSliceSource.class);
+    private static final String FQDN = "FQDN";
 
     private final String route;
     private final KubernetesBackendConfig config;
     private final NamespaceWatch watch;
+    private final FqdnResolver resolver;
     private final ScheduledExecutorService executor;
     private final HealthProbe probe;
     private final Runnable onChange = this::recompute;
@@ -57,11 +65,12 @@ public final class EndpointSliceSource implements EndpointSource {
     private volatile String state = "watching";
     private volatile boolean closed;
 
-    EndpointSliceSource(String route, KubernetesBackendConfig config, NamespaceWatch watch,
+    EndpointSliceSource(String route, KubernetesBackendConfig config, NamespaceWatch watch, FqdnResolver resolver,
                         ScheduledExecutorService executor) {
         this.route = route;
         this.config = config;
         this.watch = watch;
+        this.resolver = resolver;
         this.executor = executor;
         this.probe = config.readinessPath() == null ? null
                 : new HealthProbe(config.readinessPath(), java.time.Duration.ofSeconds(1));
@@ -146,30 +155,49 @@ public final class EndpointSliceSource implements EndpointSource {
         recompute();
     }
 
-    /** Ready, not terminating pod addresses with the backend's target port, by "ip:port". */
+    /**
+     * Ready, not terminating pod addresses with the backend's target port, by "ip:port" (FQDN
+     * slices: "name/ip:port", so a name that resolves anew is a new endpoint). Never blocks.
+     */
     private Map<String, InetSocketAddress> countedAddresses() {
         Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+        boolean names = false;
         String portName = effectivePortName();
         for (EndpointSlice slice : watch.slicesOf(config.service())) {
             Integer port = slicePort(slice, portName);
             if (port == null || slice.getEndpoints() == null) {
                 continue;
             }
+            boolean fqdn = FQDN.equals(slice.getAddressType());
             for (Endpoint endpoint : slice.getEndpoints()) {
                 if (!counts(endpoint.getConditions()) || endpoint.getAddresses() == null) {
                     continue;
                 }
-                for (String ip : endpoint.getAddresses()) {
-                    try {
-                        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(ip), port);
-                        out.put(key(address), address);
-                    } catch (UnknownHostException e) {
-                        // an EndpointSlice address is an IP literal; anything else is skipped
+                for (String address : endpoint.getAddresses()) {
+                    if (fqdn) {
+                        names = true;
+                        resolver.address(address, onChange).ifPresent(ip -> put(out, address + "/", ip, port));
+                    } else {
+                        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(address); // a literal or null
+                        if (ip != null) {
+                            put(out, "", ip, port);
+                        }
                     }
                 }
             }
         }
+        // While names are in use, the resolver's ticks make this source ask again: that refreshes them.
+        if (names) {
+            resolver.listen(onChange);
+        } else {
+            resolver.unlisten(onChange);
+        }
         return out;
+    }
+
+    private static void put(Map<String, InetSocketAddress> out, String prefix, InetAddress ip, int port) {
+        InetSocketAddress address = new InetSocketAddress(ip, port);
+        out.put(prefix + NetUtil.toSocketAddressString(address), address);
     }
 
     /** EndpointSlice semantics: ready nil counts as ready; terminating endpoints never count. */
@@ -225,23 +253,18 @@ public final class EndpointSliceSource implements EndpointSource {
                 }
             }
         }
-        try {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(service.getSpec().getClusterIP()), port);
-            String name = config.service() + "." + config.namespace() + ":" + address.getPort() + "#" + slot;
-            io.wakegate.interceptor.backend.Endpoint current = known.get("service#" + slot);
-            if (current == null || !current.address().equals(address)) {
-                current = new io.wakegate.interceptor.backend.Endpoint(name, address);
-                known.put("service#" + slot, current);
-            }
-            return current;
-        } catch (UnknownHostException e) {
+        InetAddress clusterIp = NetUtil.createInetAddressFromIpAddressString(service.getSpec().getClusterIP());
+        if (clusterIp == null) {
             return null;
         }
-    }
-
-    private static String key(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        InetSocketAddress address = new InetSocketAddress(clusterIp, port);
+        String name = config.service() + "." + config.namespace() + ":" + address.getPort() + "#" + slot;
+        io.wakegate.interceptor.backend.Endpoint current = known.get("service#" + slot);
+        if (current == null || !current.address().equals(address)) {
+            current = new io.wakegate.interceptor.backend.Endpoint(name, address);
+            known.put("service#" + slot, current);
+        }
+        return current;
     }
 
     private String portDescription() {
@@ -273,5 +296,6 @@ public final class EndpointSliceSource implements EndpointSource {
     public synchronized void close() {
         closed = true;
         watch.unwatch(config.service(), onChange);
+        resolver.unlisten(onChange);
     }
 }
