@@ -4,6 +4,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.wakegate.interceptor.backend.Endpoint;
 import io.wakegate.interceptor.backend.EndpointListener;
 import io.wakegate.interceptor.backend.EndpointSource;
+import io.wakegate.interceptor.backend.StartFailure;
 import io.wakegate.interceptor.demand.DemandCounter;
 import io.wakegate.interceptor.http.Reason;
 import java.util.Iterator;
@@ -53,6 +54,8 @@ public final class RouteGate implements EndpointListener {
     private int maxPending;
     private int maxPerEndpoint;
     private long coldStartSince;
+    /** When a backend in its restart back-off is tried again (System.nanoTime), for Retry-After. */
+    private volatile long retryAt;
     /** Why the gate refuses requests (shutdown, route removed), or null while open. */
     private Reason closedReason;
 
@@ -186,8 +189,28 @@ public final class RouteGate implements EndpointListener {
     }
 
     @Override
-    public void startFailed(String detail) {
-        failWaiters(Reason.BACKEND_FAILED_TO_START);
+    public void startFailed(StartFailure failure) {
+        Reason reason = switch (failure.kind()) {
+            case EXITED -> Reason.BACKEND_FAILED_TO_START;
+            case START_TIMEOUT -> Reason.BACKEND_START_TIMEOUT;
+            case BACKING_OFF -> Reason.BACKEND_START_BACKOFF;
+        };
+        if (!failure.retryAfter().isZero()) {
+            retryAt = System.nanoTime() + failure.retryAfter().toNanos();
+        }
+        failWaiters(reason);
+    }
+
+    /**
+     * The {@code Retry-After} seconds of an answer for {@code reason}: 1 when the queue is full,
+     * the rest of the back-off (at least 1) when the backend is in its restart back-off, else 0.
+     */
+    public long retryAfterSeconds(Reason reason) {
+        return switch (reason) {
+            case QUEUE_FULL -> 1;
+            case BACKEND_START_BACKOFF -> Math.max(1, -Math.floorDiv(System.nanoTime() - retryAt, 1_000_000_000L));
+            default -> 0;
+        };
     }
 
     @Override
