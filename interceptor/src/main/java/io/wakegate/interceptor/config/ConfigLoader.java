@@ -71,7 +71,9 @@ public final class ConfigLoader {
     }
 
     /**
-     * Parses and validates {@code yaml}.
+     * Parses and validates {@code yaml}; relative paths start at the working directory. A
+     * document read from a file goes through {@link #load} or {@link #parse(byte[], Path)}
+     * instead, so its paths start at the file's folder.
      *
      * @param sourceName how problems name the document, e.g. {@code wakegate.yaml}
      * @throws ConfigException listing every problem found
