@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # Builds Wakegate's container images on this machine, with no image registry:
 #
-#   wakegate/jre:local          base: Debian bookworm (minbase) + openjdk-17-jre-headless, made with
-#                               debootstrap and `docker import`; user nonroot (uid/gid 65532)
-#   wakegate/interceptor:local  interceptor/target/wakegate.jar      (also runs `wakegate demo-model`)
-#   wakegate/scaler:local       scaler-grpc/target/wakegate-scaler.jar
-#   wakegate/controller:local   controller/target/wakegate-controller.jar (skipped, with a note, while
-#                               the controller module does not build that jar)
+#   wakegate/jre:local        base: Debian bookworm (minbase) + openjdk-17-jre-headless, made with
+#                             debootstrap and `docker import`; user nonroot (uid/gid 65532)
+#   wakegate/interceptor:TAG  interceptor/target/wakegate.jar      (also runs `wakegate demo-model`)
+#   wakegate/scaler:TAG       scaler-grpc/target/wakegate-scaler.jar
+#   wakegate/controller:TAG   controller/target/wakegate-controller.jar (skipped, with a note, while
+#                             the controller module does not build that jar)
+#
+# TAG is the Helm chart's appVersion, the image tag the chart installs by default: build, then
+# `helm install` with no image values. `build.sh --list` prints the images it builds and exits.
 #
 # Idempotent: the base is reused when it exists (WAKEGATE_REBUILD_BASE=1 makes it again, ~1 min);
 # application images are rebuilt from Docker's layer cache, so an unchanged jar costs ~1 s.
 # Needs: root (debootstrap), a running Docker engine, the jars (./mvnw -B package -DskipTests).
 # Env: WAKEGATE_DEBIAN_MIRROR   Debian mirror for debootstrap (default: the one apt is configured with)
-#      WAKEGATE_IMAGE_TAG       tag of the application images (default: local)
+#      WAKEGATE_IMAGE_TAG       tag of the application images (default: the chart's appVersion)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 images=deploy/images
-tag=${WAKEGATE_IMAGE_TAG:-local}
+app_version=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' deploy/helm/wakegate/Chart.yaml)
+tag=${WAKEGATE_IMAGE_TAG:-$app_version}
 base=wakegate/jre:local
+if [ "${1:-}" = --list ]; then
+  for name in interceptor scaler controller; do echo "wakegate/$name:$tag"; done
+  exit 0
+fi
 export DOCKER_BUILDKIT=0   # the classic builder resolves FROM against local images only: no registry needed
 
 log() { echo "images: $*" >&2; }

@@ -48,6 +48,21 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "dns:///%s-demand.%s.svc.%s:%v" (include "wakegate.scalerName" .) .Release.Namespace .Values.clusterDomain .Values.scaler.ports.demand -}}
 {{- end -}}
 
+{{/* Where TLS Secrets are mounted (scaler.tls): the scaler's own and the client CA in the scaler,
+the scaler's CA and the client certificate in the interceptors. */}}
+{{- define "wakegate.tlsDir" -}}/etc/wakegate-tls{{- end -}}
+
+{{/* Fails rendering when scaler.tls asks for mutual TLS without the interceptors' certificate. */}}
+{{- define "wakegate.checkTls" -}}
+{{- $tls := .Values.scaler.tls -}}
+{{- if and $tls.enabled (not $tls.serverSecret) -}}
+{{- fail "scaler.tls.serverSecret: empty (expected: the Secret with the scaler's tls.crt, tls.key and ca.crt)" -}}
+{{- end -}}
+{{- if and $tls.enabled $tls.clientCASecret (not $tls.interceptorClientSecret) -}}
+{{- fail "scaler.tls.interceptorClientSecret: empty (expected: a Secret with tls.crt and tls.key, required with scaler.tls.clientCASecret)" -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Pod-level settings shared by every component. */}}
 {{- define "wakegate.podCommon" -}}
 {{- with .root.Values.imagePullSecrets }}

@@ -78,6 +78,15 @@ final class Chart {
         return new Helm(copy(overrides)).lint().strict().call();
     }
 
+    /** The chart's appVersion: the default image tag. */
+    static String appVersion() {
+        try {
+            return Yaml.read(Files.readString(Repo.chart().resolve("Chart.yaml"))).path("appVersion").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static String resource(String name) {
         try (var in = Chart.class.getResourceAsStream("/" + name)) {
             if (in == null) {

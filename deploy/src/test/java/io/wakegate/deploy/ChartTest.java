@@ -42,7 +42,8 @@ class ChartTest {
     @Test
     void defaultValuesRenderEveryComponent() {
         assertThat(Schemas.kinds(defaults)).containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Deployment",
-                "Service", "PodDisruptionBudget", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
+                "Service", "PodDisruptionBudget", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                "NetworkPolicy");
         assertThat(names(defaults, "Deployment")).containsExactlyInAnyOrder(
                 "wakegate-interceptor", "wakegate-scaler", "wakegate-controller");
         // The controller's own defaults (--interceptor-service wakegate-interceptor, scaler wakegate-scaler)

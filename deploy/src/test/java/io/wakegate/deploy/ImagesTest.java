@@ -53,9 +53,10 @@ import org.testcontainers.containers.wait.strategy.Wait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImagesTest {
 
-    private static final String INTERCEPTOR = "wakegate/interceptor:local";
-    private static final String SCALER = "wakegate/scaler:local";
-    private static final String CONTROLLER = "wakegate/controller:local";
+    // What build.sh builds by default: the tags the chart installs by default.
+    private static final String INTERCEPTOR = "wakegate/interceptor:" + Chart.appVersion();
+    private static final String SCALER = "wakegate/scaler:" + Chart.appVersion();
+    private static final String CONTROLLER = "wakegate/controller:" + Chart.appVersion();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static Network network;

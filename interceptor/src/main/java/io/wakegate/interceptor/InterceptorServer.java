@@ -2,6 +2,7 @@ package io.wakegate.interceptor;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -24,6 +25,7 @@ import io.wakegate.interceptor.routing.ConfigMapRouteTable;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.wakegate.interceptor.config.BackendConfig;
+import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.config.ForwardingConfig;
 import io.wakegate.interceptor.config.LimitsConfig;
 import io.wakegate.interceptor.config.ScalerConfig;
@@ -154,7 +156,7 @@ public final class InterceptorServer implements AutoCloseable {
         ServerConfig server = config.server();
         ProxyContext context = new ProxyContext(routes::current, pools, pools.settings(), metrics, () -> draining);
         RequestGuard guard = new RequestGuard(limits.maxRequestBodySize(), metrics::rejectedUnrouted);
-        listener = new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -166,8 +168,18 @@ public final class InterceptorServer implements AutoCloseable {
                 .childHandler(new ProxyChannelInitializer(context, guard, limits.maxInitialLineLength(),
                         limits.maxHeaderSize(), limits.idleTimeout().toNanos(),
                         limits.requestHeaderTimeout().toNanos(), connections))
-                .bind(new InetSocketAddress(server.bindAddress(), server.port())).sync().channel();
-        admin = AdminServer.start(server.adminBindAddress(), server.adminPort(), new Admin());
+                .bind(new InetSocketAddress(server.bindAddress(), server.port())).await();
+        if (!bound.isSuccess()) {
+            throw bindFailed(bound.cause(), "server.port", server.bindAddress(), server.port());
+        }
+        listener = bound.channel();
+        try {
+            admin = AdminServer.start(server.adminBindAddress(), server.adminPort(), new Admin());
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // Netty's sync() rethrows the BindException undeclared
+            throw bindFailed(e, "server.adminPort", server.adminBindAddress(), server.adminPort());
+        }
         if (config.scaler() != null) {
             reporter = new DemandReporter(demand, reporterSettings(config.scaler()), metrics.registry());
             reporter.start();
@@ -175,6 +187,18 @@ public final class InterceptorServer implements AutoCloseable {
         }
         ready = true;
         log.info("proxy listening on {}", listener.localAddress());
+    }
+
+    /**
+     * A failed bind as a start-up problem that names the field:
+     * {@code server.port: 127.0.0.1:8080 cannot be bound: Address already in use (expected: ...)}.
+     */
+    private static RuntimeException bindFailed(Throwable cause, String field, String address, int port) {
+        if (cause instanceof java.net.SocketException) {
+            return new IllegalArgumentException(field + ": " + address + ":" + port + " cannot be bound: "
+                    + cause.getMessage() + " (expected: a free port on a local address; 0 picks one)", cause);
+        }
+        return new IllegalStateException(field + ": binding " + address + ":" + port + " failed", cause);
     }
 
     /**
@@ -243,7 +267,8 @@ public final class InterceptorServer implements AutoCloseable {
         stopped = true;
         Duration readinessDelay = config.shutdown().readinessDelay();
         Duration drainTimeout = config.shutdown().drainTimeout();
-        log.info("shutting down: readiness off, listener closes in {}, drain up to {}", readinessDelay, drainTimeout);
+        log.info("shutting down: readiness off, listener closes in {}, drain up to {}",
+                Durations.format(readinessDelay), Durations.format(drainTimeout));
         ready = false;
         sleep(readinessDelay.toMillis());
         draining = true;

@@ -72,19 +72,26 @@ public final class Wakegate implements Callable<Integer> {
         Runnable onSignal = stop::countDown;
         Signal.handle(new Signal("TERM"), s -> onSignal.run());
         Signal.handle(new Signal("INT"), s -> onSignal.run());
-        try (ConfigWatcher watcher = new ConfigWatcher(config, pollInterval, next -> {
-            log.info("configuration {} changed; applying routes", config);
-            try {
-                server.reload(next);
-            } catch (RuntimeException e) {
-                log.error("configuration {} rejected, keeping the current routes: {}", config, e.getMessage());
-            }
-        }, invalid -> log.error("configuration {} is invalid, keeping the current one:\n{}", config,
-                invalid.getMessage()))) {
-            watcher.start();
+        try (ConfigWatcher watcher = watch(config, pollInterval, server)) {
             stop.await();
         }
         server.shutdown();
         return 0;
+    }
+
+    /**
+     * Starts watching {@code file} and applies each valid new version to {@code server}. The
+     * watcher logs a file it cannot apply; only a table the server refuses is logged here.
+     */
+    static ConfigWatcher watch(Path file, Duration pollInterval, InterceptorServer server) {
+        ConfigWatcher watcher = new ConfigWatcher(file, pollInterval, next -> {
+            try {
+                server.reload(next);
+            } catch (RuntimeException e) {
+                log.error("configuration {} rejected, keeping the current routes: {}", file, e.getMessage());
+            }
+        });
+        watcher.start();
+        return watcher;
     }
 }

@@ -4,12 +4,18 @@ import static io.wakegate.interceptor.testing.Interceptors.admin;
 import static io.wakegate.interceptor.testing.Interceptors.awaitHeld;
 import static io.wakegate.interceptor.testing.Interceptors.demand;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.wakegate.interceptor.config.ServerConfig;
+import io.wakegate.interceptor.config.WakegateConfig;
 import io.wakegate.interceptor.demand.RouteDemand;
 import io.wakegate.interceptor.testing.Fixture;
 import io.wakegate.interceptor.testing.Interceptors;
+import io.wakegate.interceptor.testing.LogCapture;
 import io.wakegate.interceptor.testing.TestBackend;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -127,5 +133,36 @@ class InterceptorServerTest {
                 .contains("wakegate_interceptor_held_requests{route=\"cold\"} 0.0")
                 .contains("wakegate_interceptor_requests_total{route=\"cold\",status_class=\"2xx\"} 1.0")
                 .contains("wakegate_interceptor_cold_starts_total{route=\"cold\"} 1.0");
+    }
+
+    @Test
+    void aListenerPortInUseIsAProblemNamingTheFieldTheAddressAndTheReason() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThatThrownBy(() -> InterceptorServer.start(withServer(new ServerConfig("127.0.0.1", port,
+                    "127.0.0.1", 0))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("server.port: 127.0.0.1:" + port + " cannot be bound: Address already in use"
+                            + " (expected: a free port on a local address; 0 picks one)");
+            assertThatThrownBy(() -> InterceptorServer.start(withServer(new ServerConfig("127.0.0.1", 0,
+                    "127.0.0.1", port))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("server.adminPort: 127.0.0.1:" + port + " cannot be bound: ");
+        }
+    }
+
+    private static WakegateConfig withServer(ServerConfig server) {
+        WakegateConfig c = Interceptors.config("routes: []\n");
+        return new WakegateConfig(server, c.limits(), c.forwarding(), c.shutdown(), c.routes());
+    }
+
+    @Test
+    void shutdownLogsDurationsTheWayTheConfigurationWritesThem() throws Exception {
+        InterceptorServer server = f.startManual("shutdown: {readinessDelay: 0s, drainTimeout: 1500ms}\nroutes: []\n");
+        try (LogCapture logs = new LogCapture()) {
+            server.shutdown();
+            assertThat(logs.containing("shutting down")).containsExactly(
+                    "INFO shutting down: readiness off, listener closes in 0s, drain up to 1500ms");
+        }
     }
 }

@@ -13,11 +13,10 @@ public interface EndpointListener {
 
     /**
      * The backend cannot become ready for the requests waiting now (a process exited before it
-     * was ready): fail them at once instead of letting them wait for the cold-start timeout.
-     *
-     * @param detail a short explanation for the log
+     * was ready, missed its start timeout, or is in its restart back-off): fail them at once, each
+     * with the failure's own reason, instead of letting them wait for the cold-start timeout.
      */
-    void startFailed(String detail);
+    void startFailed(StartFailure failure);
 
     /** Whether requests are waiting for an endpoint: sources probe more eagerly while they are. */
     boolean hasWaiters();

@@ -20,21 +20,29 @@ public record HealthProbe(String path, Duration timeout) {
 
     /** Whether {@code address} (with {@code hostHeader} for HTTP) is ready now. */
     public boolean check(InetSocketAddress address, String hostHeader) {
+        return failure(address, hostHeader) == null;
+    }
+
+    /**
+     * Checks {@code address} once: null when it is ready, otherwise why not, e.g.
+     * {@code connect to 127.0.0.1:8000: Connection refused} or {@code GET /health: HTTP 503}.
+     */
+    public String failure(InetSocketAddress address, String hostHeader) {
         int millis = (int) Math.max(1, timeout.toMillis());
+        String host = address.getAddress().getHostAddress();
+        if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]";
+        }
         if (path == null) {
             try (Socket socket = new Socket()) {
                 socket.connect(address, millis);
-                return true;
+                return null;
             } catch (IOException e) {
-                return false;
+                return "connect to " + host + ":" + address.getPort() + ": " + describe(e);
             }
         }
         HttpURLConnection connection = null;
         try {
-            String host = address.getAddress().getHostAddress();
-            if (host.indexOf(':') >= 0) {
-                host = "[" + host + "]";
-            }
             URI uri = URI.create("http://" + host + ":" + address.getPort() + path);
             connection = (HttpURLConnection) uri.toURL().openConnection();
             connection.setConnectTimeout(millis);
@@ -43,14 +51,18 @@ public record HealthProbe(String path, Duration timeout) {
             connection.setUseCaches(false);
             int status = connection.getResponseCode();
             drain(connection);
-            return status >= 200 && status < 300;
+            return status >= 200 && status < 300 ? null : "GET " + path + ": HTTP " + status;
         } catch (IOException | IllegalArgumentException e) {
-            return false;
+            return "GET http://" + host + ":" + address.getPort() + path + ": " + describe(e);
         } finally {
             if (connection != null) {
                 connection.disconnect();
             }
         }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static void drain(HttpURLConnection connection) {

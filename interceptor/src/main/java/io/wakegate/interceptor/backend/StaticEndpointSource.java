@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * ready, it probes every {@link #EAGER_INTERVAL} so a held request is released within a fraction
  * of a second of the backend coming up.
  *
+ * <p>When requests wait and no URL passes its check, one warning names the route and the last
+ * probe error (once per outage: again only after an endpoint was ready); {@code /queue} shows
+ * that error as {@code lastProbeError} while nothing is ready.
+ *
  * <p>Probes, name resolution and listener calls happen on the shared probe executor; one probe
  * round runs at a time per source.
  */
@@ -48,6 +52,10 @@ public final class StaticEndpointSource implements EndpointSource {
     private volatile String state = "starting";
     /** Whether the last round found nothing ready; read by {@link #wake()} without the round lock. */
     private volatile boolean noneReady = true;
+    /** Why the last round found nothing ready (the first URL's failure), or null. */
+    private volatile String lastProbeError;
+    /** Whether the wait during this outage was logged. Guarded by roundLock. */
+    private boolean waitLogged;
 
     public StaticEndpointSource(String route, List<URI> urls, HealthProbe probe, Duration interval,
                                 ScheduledExecutorService executor) {
@@ -90,6 +98,15 @@ public final class StaticEndpointSource implements EndpointSource {
     }
 
     @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("kind", "static");
+        out.put("state", state);
+        out.put("lastProbeError", lastProbeError);
+        return out;
+    }
+
+    @Override
     public void close() {
         closed = true;
         ScheduledFuture<?> f = next;
@@ -127,15 +144,22 @@ public final class StaticEndpointSource implements EndpointSource {
     private boolean probeRound() {
         synchronized (roundLock) {
             List<Endpoint> ready = new ArrayList<>(urls.size());
+            String firstError = null;
             for (URI url : urls) {
                 Endpoint endpoint = resolve(url);
-                if (endpoint != null && probe.check(endpoint.address(), url.getAuthority())) {
+                String error = endpoint == null ? "cannot resolve " + url.getHost()
+                        : probe.failure(endpoint.address(), url.getAuthority());
+                if (error == null) {
                     ready.add(endpoint);
+                } else if (firstError == null) {
+                    firstError = url + ": " + error;
                 }
             }
             if (closed) {
                 return !ready.isEmpty(); // replaced by a reload: never report into the gate again
             }
+            lastProbeError = ready.isEmpty() ? firstError : null;
+            logWaitOnce(ready.isEmpty());
             noneReady = ready.isEmpty();
             if (!ready.equals(lastReady)) {
                 logChange(lastReady, ready);
@@ -149,6 +173,17 @@ public final class StaticEndpointSource implements EndpointSource {
                 state = ready.isEmpty() ? "not-ready" : "ready";
             }
             return !ready.isEmpty();
+        }
+    }
+
+    /** Warns once per outage that requests wait on a failing backend. Caller holds the round lock. */
+    private void logWaitOnce(boolean noneReadyNow) {
+        EndpointListener l = listener;
+        if (!noneReadyNow) {
+            waitLogged = false;
+        } else if (!waitLogged && l != null && l.hasWaiters()) {
+            waitLogged = true;
+            log.warn("route {}: requests wait for a backend whose health check fails: {}", route, lastProbeError);
         }
     }
 

@@ -44,12 +44,36 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(source, List.of("cannot read the file: " + e), e);
         }
-        Path directory = file.toAbsolutePath().getParent();
-        return parse(new String(bytes, StandardCharsets.UTF_8), source, directory, Placeholders.environment());
+        return parse(bytes, file);
     }
 
     /**
-     * Parses and validates {@code yaml}.
+     * Parses {@code content} as read from {@code file}: problems name the file as given and
+     * relative paths start at its folder, on the first load and on every reload alike.
+     */
+    static WakegateConfig parse(byte[] content, Path file) throws ConfigException {
+        return parse(new String(content, StandardCharsets.UTF_8), file.toString(), file.toAbsolutePath().getParent(),
+                Placeholders.environment());
+    }
+
+    /**
+     * Whether {@code content} holds no document: nothing, whitespace or comments only. Such a file
+     * is valid at start-up, but on a reload it is what a file caught between truncate and write
+     * looks like.
+     */
+    static boolean isEmptyDocument(byte[] content) {
+        try (JsonParser parser = YamlBinding.reader(new Problems()).createParser(content)) {
+            JsonToken first = parser.nextToken();
+            return first == null || first == JsonToken.VALUE_NULL;
+        } catch (IOException e) {
+            return false; // not empty: parsing reports the problem
+        }
+    }
+
+    /**
+     * Parses and validates {@code yaml}; relative paths start at the working directory. A
+     * document read from a file goes through {@link #load} or {@link #parse(byte[], Path)}
+     * instead, so its paths start at the file's folder.
      *
      * @param sourceName how problems name the document, e.g. {@code wakegate.yaml}
      * @throws ConfigException listing every problem found

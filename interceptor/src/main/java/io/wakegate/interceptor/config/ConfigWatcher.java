@@ -31,6 +31,15 @@ import org.slf4j.LoggerFactory;
  * change leads to a call back, so a {@code touch} is ignored; each distinct content is
  * reported once.
  *
+ * <p>A file rewritten in place (truncate, then write) can be read between the two. So new
+ * content is applied only when a second read {@value #SETTLE_MILLIS} ms later finds the same
+ * bytes (otherwise the next poll looks again), and a reload never applies an empty document
+ * (nothing, or comments only): that is reported as a problem and the current configuration
+ * kept. To remove every route, write {@code routes: []}.
+ *
+ * <p>The watcher logs every problem it reports, once; {@code onInvalid} need not log again.
+ * Relative paths in the new content start at the file's folder, as on the first load.
+ *
  * <p>Threading: both callbacks run on the watcher's single daemon thread,
  * {@value #THREAD_NAME}, one at a time; they should hand heavy work elsewhere. An exception
  * thrown by a callback is logged and polling goes on. The content present when {@link
@@ -44,6 +53,8 @@ public final class ConfigWatcher implements AutoCloseable {
     public static final String THREAD_NAME = "wakegate-config-watcher";
     /** Polls after which the content is hashed even if time and size look unchanged. */
     static final int FULL_CHECK_EVERY = 10;
+    /** How long apart two reads of new content must agree before it is applied. */
+    static final long SETTLE_MILLIS = 100;
 
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
 
@@ -60,6 +71,11 @@ public final class ConfigWatcher implements AutoCloseable {
     private String lastError;
     private int pollsSinceFullCheck;
     private boolean started;
+
+    /** A watcher whose problems are only logged. */
+    public ConfigWatcher(Path file, Duration pollInterval, Consumer<WakegateConfig> onChange) {
+        this(file, pollInterval, onChange, problem -> { });
+    }
 
     public ConfigWatcher(Path file, Duration pollInterval, Consumer<WakegateConfig> onChange,
                          Consumer<ConfigException> onInvalid) {
@@ -127,26 +143,28 @@ public final class ConfigWatcher implements AutoCloseable {
             lastSize = size;
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            String error = e instanceof NoSuchFileException ? "the file does not exist" : e.toString();
-            if (!error.equals(lastError)) { // report a lasting read failure once, not every poll
-                lastError = error;
-                lastModified = Long.MIN_VALUE;
-                ConfigException problem = new ConfigException(file.toString(),
-                        List.of("cannot read the file: " + error), e);
-                log.warn("Config file {} cannot be read, keeping the current configuration: {}", file, error);
-                onInvalid.accept(problem);
-            }
+            unreadable(e instanceof NoSuchFileException ? "the file does not exist" : e.toString(), e);
+            return;
+        }
+        byte[] digest = sha256(content);
+        if (Arrays.equals(digest, lastDigest)) {
+            lastError = null;
+            return;
+        }
+        if (!settled(content)) {
+            lastModified = Long.MIN_VALUE; // being written: look again at the next poll
+            return;
+        }
+        if (ConfigLoader.isEmptyDocument(content)) {
+            unreadable("the file is empty (expected: a configuration; to remove every route, write routes: [])",
+                    null);
             return;
         }
         lastError = null;
-        byte[] digest = sha256(content);
-        if (Arrays.equals(digest, lastDigest)) {
-            return;
-        }
         lastDigest = digest;
         WakegateConfig config;
         try {
-            config = ConfigLoader.parse(new String(content, StandardCharsets.UTF_8), file.toString());
+            config = ConfigLoader.parse(content, file);
         } catch (ConfigException e) {
             log.error("Config file {} changed but is invalid, keeping the current configuration:\n{}",
                     file, e.getMessage());
@@ -155,6 +173,30 @@ public final class ConfigWatcher implements AutoCloseable {
         }
         log.info("Config file {} changed: {} route(s)", file, config.routes().size());
         onChange.accept(config);
+    }
+
+    /** Reports a file that cannot be applied as it is now, once while the same problem lasts. */
+    private void unreadable(String error, IOException cause) {
+        if (error.equals(lastError)) {
+            return;
+        }
+        lastError = error;
+        lastModified = Long.MIN_VALUE;
+        log.warn("Config file {} cannot be read, keeping the current configuration: {}", file, error);
+        onInvalid.accept(new ConfigException(file.toString(), List.of("cannot read the file: " + error), cause));
+    }
+
+    /** Whether {@code content} is still what the file holds {@value #SETTLE_MILLIS} ms later. */
+    private boolean settled(byte[] content) {
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+            return Arrays.equals(content, Files.readAllBytes(file));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+            return false;
+        } catch (IOException e) {
+            return false; // the next poll reports it if it lasts
+        }
     }
 
     private static byte[] sha256(byte[] content) {

@@ -17,6 +17,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.backend.Endpoint;
+import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.hold.Admission;
 import io.wakegate.interceptor.hold.RouteGate;
 import io.wakegate.interceptor.http.ForwardedHeaders;
@@ -160,7 +161,7 @@ final class Exchange implements RouteGate.Waiter {
             connection.held(false);
             route.metrics().held(System.nanoTime() - heldSince);
             log.info("route {}: request held {} without a ready endpoint; answering 504",
-                    route.name(), policy.coldStartTimeout());
+                    route.name(), Durations.format(policy.coldStartTimeout()));
             fail(Reason.COLD_START_TIMEOUT);
         }
     }
@@ -284,7 +285,7 @@ final class Exchange implements RouteGate.Waiter {
             return;
         }
         log.warn("route {}: nothing moved for {}; ending the exchange", route.name(),
-                shared.settings().streamIdleTimeout());
+                Durations.format(shared.settings().streamIdleTimeout()));
         fail(responseStarted ? Reason.BACKEND_FAILED : Reason.REQUEST_TIMEOUT);
     }
 
@@ -351,7 +352,7 @@ final class Exchange implements RouteGate.Waiter {
             timer = null;
             if (state == State.FORWARDING && !responseStarted) {
                 log.warn("route {}: {} sent no response head within {}; answering 504", route.name(), slot,
-                        policy.responseHeaderTimeout());
+                        Durations.format(policy.responseHeaderTimeout()));
                 fail(Reason.RESPONSE_HEADER_TIMEOUT);
             }
         }, policy.responseHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -577,8 +578,7 @@ final class Exchange implements RouteGate.Waiter {
         route.metrics().rejected(reason);
         boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
                 && (requestComplete || (bodyless && !headSent));
-        long retryAfter = RouteGate.retryAfterSeconds(reason);
-        connection.sendError(reason, route.name(), keepAlive, retryAfter);
+        connection.sendError(reason, route.name(), keepAlive, route.gate().retryAfterSeconds(reason), coldStart);
     }
 
     private void onBackendClosedMidResponse() {

@@ -27,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.backend.Endpoint;
+import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.hold.Admission;
 import io.wakegate.interceptor.hold.RouteGate;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
@@ -268,7 +269,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
         if (state == State.HELD && route.gate().cancel(this)) {
             route.metrics().held(System.nanoTime() - heldSince);
             log.info("route {}: h2c connection held {} without a ready endpoint; answering 504", route.name(),
-                    route.policy().coldStartTimeout());
+                    Durations.format(route.policy().coldStartTimeout()));
             fail(Reason.COLD_START_TIMEOUT);
         }
     }
@@ -364,6 +365,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
         Http2Headers headers = new DefaultHttp2Headers()
                 .status(reason.status().codeAsText())
                 .set("x-wakegate-reason", reason.code())
+                .set("x-wakegate-cold-start", heldSince != 0 ? "true" : "false")
                 .set("grpc-status", reason == Reason.NO_ROUTE ? "5" : "14") // NOT_FOUND, else UNAVAILABLE
                 .set("grpc-message", reason.code() + ": " + reason.message());
         if (grpc) {
@@ -372,7 +374,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
         if (route != null) {
             headers.set("x-wakegate-route", route.name());
         }
-        long retryAfter = RouteGate.retryAfterSeconds(reason);
+        long retryAfter = route == null ? 0 : route.gate().retryAfterSeconds(reason);
         if (retryAfter > 0) {
             headers.set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfter));
         }

@@ -116,7 +116,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Route route = shared.routes().get().match(host, path, request.headers());
         if (route == null) {
             shared.metrics().rejectedUnrouted(Reason.NO_ROUTE);
-            sendError(Reason.NO_ROUTE, null, clientKeepAlive && bodyless, 0);
+            sendError(Reason.NO_ROUTE, null, clientKeepAlive && bodyless, 0, false);
             return;
         }
         HttpMethod method = request.method();
@@ -151,9 +151,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends a Wakegate error response; ends the exchange, if any. */
-    void sendError(Reason reason, String route, boolean keepAlive, long retryAfterSeconds) {
+    void sendError(Reason reason, String route, boolean keepAlive, long retryAfterSeconds, boolean coldStart) {
         exchange = null;
-        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), reason, route, keepAlive, retryAfterSeconds))
+        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), reason, route, keepAlive, retryAfterSeconds, coldStart))
                 .addListener((ChannelFutureListener) f -> {
                     if (keepAlive && f.isSuccess()) {
                         timeouts.requestFinished();

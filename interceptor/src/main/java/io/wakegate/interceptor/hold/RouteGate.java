@@ -4,6 +4,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.wakegate.interceptor.backend.Endpoint;
 import io.wakegate.interceptor.backend.EndpointListener;
 import io.wakegate.interceptor.backend.EndpointSource;
+import io.wakegate.interceptor.backend.StartFailure;
 import io.wakegate.interceptor.demand.DemandCounter;
 import io.wakegate.interceptor.http.Reason;
 import java.util.Iterator;
@@ -65,6 +66,8 @@ public final class RouteGate implements EndpointListener {
     private int maxPerEndpoint;
     private boolean wakeable = true;
     private long coldStartSince;
+    /** When a backend in its restart back-off is tried again (System.nanoTime), for Retry-After. */
+    private volatile long retryAt;
     /** Why the gate refuses requests (shutdown, route removed), or null while open. */
     private Reason closedReason;
 
@@ -115,15 +118,6 @@ public final class RouteGate implements EndpointListener {
         }
         this.wakeable = wakeable;
         failIfNothingWakes();
-    }
-
-    /** Seconds a client should wait before it retries a request rejected for {@code reason}; 0: none. */
-    public static long retryAfterSeconds(Reason reason) {
-        return switch (reason) {
-            case QUEUE_FULL -> 1;
-            case NOT_WAKEABLE -> NOT_WAKEABLE_RETRY_AFTER_SECONDS;
-            default -> 0;
-        };
     }
 
     /**
@@ -225,8 +219,30 @@ public final class RouteGate implements EndpointListener {
     }
 
     @Override
-    public void startFailed(String detail) {
-        failWaiters(Reason.BACKEND_FAILED_TO_START);
+    public void startFailed(StartFailure failure) {
+        Reason reason = switch (failure.kind()) {
+            case EXITED -> Reason.BACKEND_FAILED_TO_START;
+            case START_TIMEOUT -> Reason.BACKEND_START_TIMEOUT;
+            case BACKING_OFF -> Reason.BACKEND_START_BACKOFF;
+        };
+        if (!failure.retryAfter().isZero()) {
+            retryAt = System.nanoTime() + failure.retryAfter().toNanos();
+        }
+        failWaiters(reason);
+    }
+
+    /**
+     * The {@code Retry-After} seconds of an answer for {@code reason}: 1 when the queue is full,
+     * the rest of the back-off (at least 1) when the backend is in its restart back-off, a fixed
+     * wait when nothing can wake the route, else 0.
+     */
+    public long retryAfterSeconds(Reason reason) {
+        return switch (reason) {
+            case QUEUE_FULL -> 1;
+            case NOT_WAKEABLE -> NOT_WAKEABLE_RETRY_AFTER_SECONDS;
+            case BACKEND_START_BACKOFF -> Math.max(1, -Math.floorDiv(System.nanoTime() - retryAt, 1_000_000_000L));
+            default -> 0;
+        };
     }
 
     @Override

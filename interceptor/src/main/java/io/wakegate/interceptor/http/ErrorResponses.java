@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Builds the small JSON error responses Wakegate sends on its own behalf:
  * {@code {"error": "...", "reason": "...", "route": "..."}} with an {@code X-Wakegate-Reason}
- * header, so clients and dashboards can tell the cases apart.
+ * header, so clients and dashboards can tell the cases apart, and {@code X-Wakegate-Cold-Start}
+ * like every response.
  */
 public final class ErrorResponses {
 
@@ -25,10 +26,11 @@ public final class ErrorResponses {
 
     /**
      * An error response for {@code reason}. {@code route} may be null (no route known yet).
-     * {@code keepAlive} false adds {@code Connection: close}.
+     * {@code keepAlive} false adds {@code Connection: close}; {@code coldStart} tells whether the
+     * request was held while the backend was cold.
      */
     public static FullHttpResponse create(ByteBufAllocator alloc, Reason reason, String route,
-                                          boolean keepAlive, long retryAfterSeconds) {
+                                          boolean keepAlive, long retryAfterSeconds, boolean coldStart) {
         StringBuilder json = new StringBuilder(128)
                 .append("{\"error\":\"").append(reason.message())
                 .append("\",\"reason\":\"").append(reason.code()).append('"');
@@ -43,7 +45,8 @@ public final class ErrorResponses {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(REASON_HEADER, reason.code());
+                .set(REASON_HEADER, reason.code())
+                .set(COLD_START_HEADER, coldStart ? "true" : "false");
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }

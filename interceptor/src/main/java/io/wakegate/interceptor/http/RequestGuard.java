@@ -118,7 +118,7 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
 
     private void reject(ChannelHandlerContext ctx, Reason reason) {
         onReject.accept(reason);
-        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), reason, null, false, 0))
+        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), reason, null, false, 0, false))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -97,6 +97,19 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void anEmptyFileIsReportedOnceAndNeverApplied() throws Exception {
+        Files.writeString(file, "# being rewritten\n"); // in place: what a reader sees between truncate and write
+        await().atMost(Duration.ofSeconds(5)).until(() -> !invalid.isEmpty());
+        assertThat(invalid.get(0).problems()).containsExactly(file + ": cannot read the file: the file is empty"
+                + " (expected: a configuration; to remove every route, write routes: [])");
+        Files.writeString(file, config(8080)); // the old content back: nothing to apply
+        replace("routes: []\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !changes.isEmpty());
+        assertThat(changes).hasSize(1).first().satisfies(c -> assertThat(c.routes()).isEmpty());
+        assertThat(invalid).hasSize(1);
+    }
+
+    @Test
     void aFailingCallbackDoesNotStopTheWatcher() throws Exception {
         watcher.close();
         AtomicReference<Thread> thread = new AtomicReference<>();

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.Attributes;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
@@ -153,6 +154,8 @@ class H2cTest {
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).contains("cold-start-timeout");
+                    assertThat(e.getTrailers().get(Metadata.Key.of("x-wakegate-cold-start",
+                            Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("true");
                 });
         awaitCountersZero(wakegate);
         assertThat(Interceptors.admin(wakegate, "/metrics").body())

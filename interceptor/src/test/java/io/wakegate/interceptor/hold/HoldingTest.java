@@ -146,6 +146,7 @@ class HoldingTest {
         assertThat(rejected.statusCode()).isEqualTo(503);
         assertThat(rejected.headers().firstValue("retry-after")).isPresent();
         assertThat(rejected.headers().firstValue("x-wakegate-reason")).hasValue("queue-full");
+        assertThat(rejected.headers().firstValue("x-wakegate-cold-start")).hasValue("false"); // never held
         assertThat(rejected.body()).contains("\"reason\":\"queue-full\"").contains("\"route\":\"api\"");
         assertThat(demand(wakegate, "api").held()).isEqualTo(2);
 
@@ -187,6 +188,7 @@ class HoldingTest {
         HttpResponse<String> r = get("/never").get(10, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(504);
         assertThat(r.headers().firstValue("x-wakegate-reason")).hasValue("cold-start-timeout");
+        assertThat(r.headers().firstValue("x-wakegate-cold-start")).hasValue("true"); // held for a cold start
         assertThat(r.body()).contains("\"reason\":\"cold-start-timeout\"");
         awaitCountersZero(wakegate);
         assertThat(Interceptors.admin(wakegate, "/metrics").body())

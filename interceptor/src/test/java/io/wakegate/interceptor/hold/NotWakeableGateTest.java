@@ -60,10 +60,10 @@ class NotWakeableGateTest {
 
     @Test
     void notWakeableAnswersTellClientsWhenToRetry() {
-        assertThat(RouteGate.retryAfterSeconds(Reason.NOT_WAKEABLE)).isEqualTo(RouteGate.NOT_WAKEABLE_RETRY_AFTER_SECONDS)
+        assertThat(gate.retryAfterSeconds(Reason.NOT_WAKEABLE)).isEqualTo(RouteGate.NOT_WAKEABLE_RETRY_AFTER_SECONDS)
                 .isPositive();
-        assertThat(RouteGate.retryAfterSeconds(Reason.QUEUE_FULL)).isEqualTo(1);
-        assertThat(RouteGate.retryAfterSeconds(Reason.COLD_START_TIMEOUT)).isZero();
+        assertThat(gate.retryAfterSeconds(Reason.QUEUE_FULL)).isEqualTo(1);
+        assertThat(gate.retryAfterSeconds(Reason.COLD_START_TIMEOUT)).isZero();
     }
 
     private static final class Recorder implements RouteGate.Waiter {

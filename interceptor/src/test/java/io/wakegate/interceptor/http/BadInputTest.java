@@ -44,6 +44,7 @@ class BadInputTest {
             RawHttp.Response r = c.readResponse(false);
             assertThat(r.status()).as(r.raw()).isEqualTo(status);
             assertThat(r.header("x-wakegate-reason")).isEqualTo(reason);
+            assertThat(r.header("x-wakegate-cold-start")).isEqualTo("false");
             assertThat(r.header("content-type")).isEqualTo("application/json");
             assertThat(r.body()).contains("\"reason\":\"" + reason + "\"").contains("\"error\":");
             assertThat(c.closedByPeer()).as("connection closed after %s", status).isTrue();
@@ -148,6 +149,7 @@ class BadInputTest {
             RawHttp.Response r = c.send("GET /elsewhere HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
             assertThat(r.status()).isEqualTo(404);
             assertThat(r.header("x-wakegate-reason")).isEqualTo("no-route");
+            assertThat(r.header("x-wakegate-cold-start")).isEqualTo("false");
             assertThat(r.body()).startsWith("{\"error\":").contains("\"reason\":\"no-route\"");
             RawHttp.Response next = c.send("GET /api/next HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
             assertThat(next.status()).isEqualTo(200);

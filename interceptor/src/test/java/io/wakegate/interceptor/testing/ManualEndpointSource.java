@@ -38,7 +38,7 @@ public final class ManualEndpointSource implements EndpointSource {
     }
 
     public void failStart(String detail) {
-        listener.startFailed(detail);
+        listener.startFailed(io.wakegate.interceptor.backend.StartFailure.exited(detail));
     }
 
     public int wakes() {

@@ -6,6 +6,8 @@ import io.wakegate.interceptor.backend.Endpoint;
 import io.wakegate.interceptor.backend.EndpointListener;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.HealthProbe;
+import io.wakegate.interceptor.backend.StartFailure;
+import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.config.ProcessBackendConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,8 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A process that exits before it is ready fails every held request at once (502
- *       {@code backend-failed-to-start}) and its log's last lines go to Wakegate's log. After
- *       {@code maxRestarts} such failures in a row the route fails fast for {@link #FAILED_BACKOFF}.</li>
+ *       {@code backend-failed-to-start}), one that misses {@code startTimeout} is stopped and fails
+ *       them with 504 {@code backend-start-timeout}; either way its log's last lines go to Wakegate's
+ *       log. After {@code maxRestarts} such failures in a row the route answers 503
+ *       {@code backend-start-backoff} with {@code Retry-After} at once for {@link #FAILED_BACKOFF}.</li>
  *   <li>A process that dies while serving is restarted by the next request.</li>
  *   <li>Stopping withdraws the endpoint first, then stops only if nothing is in flight — so an idle
  *       stop never interrupts a request, and a request that arrives while stopping waits for the
@@ -131,7 +135,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
 
     @Override
     public void wake() {
-        boolean failFast = false;
+        Duration failFast = null;
         synchronized (this) {
             if (closed) {
                 return;
@@ -143,7 +147,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                         consecutiveFailures = 0;
                         beginStart();
                     } else {
-                        failFast = true;
+                        failFast = Duration.ofNanos(failedUntilNanos - System.nanoTime());
                     }
                 }
                 case STOPPING -> restartWanted = true;
@@ -152,9 +156,11 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                 }
             }
         }
-        if (failFast) {
-            executor.execute(() -> listener.startFailed("the process failed to start " + config.maxRestarts()
-                    + " times in a row; retrying after " + FAILED_BACKOFF.toSeconds() + "s"));
+        if (failFast != null) {
+            StartFailure backingOff = new StartFailure(StartFailure.Kind.BACKING_OFF, "the process failed to start "
+                    + config.maxRestarts() + " times in a row; retrying after " + Durations.format(FAILED_BACKOFF),
+                    failFast);
+            executor.execute(() -> listener.startFailed(backingOff));
         }
     }
 
@@ -206,7 +212,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
             builder.environment().putAll(config.env());
             started = builder.start();
         } catch (IOException | RuntimeException e) {
-            startFailed(null, "could not be started: " + e.getMessage());
+            startFailed(null, StartFailure.Kind.EXITED, "could not be started: " + e.getMessage());
             return;
         }
         reaper.register(started.pid());
@@ -251,7 +257,8 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         }
         if (timedOut) {
             // outside the lock: it reads the log file, and wake() on an event loop needs the lock
-            startFailed(p, "did not become ready within startTimeout " + config.startTimeout().toSeconds() + "s");
+            startFailed(p, StartFailure.Kind.START_TIMEOUT,
+                    "did not become ready within startTimeout " + Durations.format(config.startTimeout()));
             terminate(p);
             return;
         }
@@ -275,7 +282,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
     }
 
     /** Reports a failed start to the held requests and the log. {@code p} may be null (never started). */
-    private void startFailed(Process p, String why) {
+    private void startFailed(Process p, StartFailure.Kind kind, String why) {
         failures.increment();
         List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES);
         log.error("route {}: process {}; last lines of {}:\n{}", route, why, config.logFile(),
@@ -289,15 +296,15 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                 }
             }
         }
-        listener.startFailed(why);
+        listener.startFailed(new StartFailure(kind, why, Duration.ZERO));
     }
 
     /** Caller holds the lock. */
     private State nextAfterFailure() {
         if (consecutiveFailures >= config.maxRestarts()) {
             failedUntilNanos = System.nanoTime() + FAILED_BACKOFF.toNanos();
-            log.error("route {}: {} failed starts in a row; answering 502 at once for {}s", route,
-                    consecutiveFailures, FAILED_BACKOFF.toSeconds());
+            log.error("route {}: {} failed starts in a row; answering 503 backend-start-backoff at once for {}",
+                    route, consecutiveFailures, Durations.format(FAILED_BACKOFF));
             return State.FAILED;
         }
         return State.STOPPED;
@@ -321,7 +328,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                         group.name());
                 beginStop();
             } else if (idle && now - idleSinceNanos >= config.idleTimeout().toNanos()) {
-                log.info("route {}: idle for {} ms; stopping", route, config.idleTimeout().toMillis());
+                log.info("route {}: idle for {}; stopping", route, Durations.format(config.idleTimeout()));
                 beginStop();
             }
         }
@@ -369,8 +376,8 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         signal(p, "TERM");
         try {
             if (!p.waitFor(config.stopGracePeriod().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("route {}: pid {} still running {}s after SIGTERM; sending SIGKILL", route, p.pid(),
-                        config.stopGracePeriod().toSeconds());
+                log.warn("route {}: pid {} still running {} after SIGTERM; sending SIGKILL", route, p.pid(),
+                        Durations.format(config.stopGracePeriod()));
                 signal(p, "KILL");
                 p.waitFor(5, TimeUnit.SECONDS);
             }
@@ -438,7 +445,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                     String.join("\n  | ", tail));
         }
         if (crashed != null) {
-            startFailed(null, crashed);
+            startFailed(null, StartFailure.Kind.EXITED, crashed);
         }
     }
 

@@ -120,7 +120,8 @@ class ProcessBackendTest {
         for (HttpResponse<String> r : List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS))) {
             assertThat(r.statusCode()).isEqualTo(502);
             assertThat(r.headers().firstValue("x-wakegate-reason")).hasValue("backend-failed-to-start");
-            assertThat(r.body()).contains("backend-failed-to-start");
+            assertThat(r.body()).contains("backend-failed-to-start").contains("exited");
+            assertThat(r.headers().firstValue("retry-after")).isEmpty();
         }
         assertThat(Files.readString(dir.resolve("broken.log"))).contains("boom");
         assertThat(state(server, "broken")).isEqualTo("stopped");
@@ -130,10 +131,29 @@ class ProcessBackendTest {
         awaitState(server, "broken", "failed");
         double startsBefore = metric("wakegate_interceptor_process_starts_total", "broken");
         HttpResponse<String> failFast = send(post(server, "broken", "/v1/models", "{}"));
-        assertThat(failFast.statusCode()).isEqualTo(502);
-        assertThat(failFast.headers().firstValue("x-wakegate-reason")).hasValue("backend-failed-to-start");
+        assertThat(failFast.statusCode()).isEqualTo(503);
+        assertThat(failFast.headers().firstValue("x-wakegate-reason")).hasValue("backend-start-backoff");
+        assertThat(failFast.body()).contains("failed to start maxRestarts times in a row");
+        assertThat(failFast.headers().firstValue("retry-after")).hasValueSatisfying(
+                seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 30));
         assertThat(metric("wakegate_interceptor_process_starts_total", "broken")).isEqualTo(startsBefore).isEqualTo(2);
         assertThat(metric("wakegate_interceptor_process_failures_total", "broken")).isEqualTo(2);
+        Interceptors.awaitCountersZero(server);
+    }
+
+    @Test
+    void processMissingItsStartTimeoutIsStoppedAndAnswered504WithItsOwnReason() throws Exception {
+        int port = freePort();
+        start(processRoute("slow", port, "[sh, -c, 'exec sleep 60']", dir.resolve("slow.log"),
+                "startTimeout: 1s\nstopGracePeriod: 1s", "coldStartTimeout: 2m"));
+
+        HttpResponse<String> r = send(post(server, "slow", "/v1/models", "{}"));
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(r.headers().firstValue("x-wakegate-reason")).hasValue("backend-start-timeout");
+        assertThat(r.body()).contains("did not become ready within its startTimeout");
+        assertThat(r.headers().firstValue("x-wakegate-cold-start")).hasValue("true");
+        awaitState(server, "slow", "stopped");
+        assertThat(metric("wakegate_interceptor_process_failures_total", "slow")).isEqualTo(1);
         Interceptors.awaitCountersZero(server);
     }
 

@@ -1,0 +1,106 @@
+package io.wakegate.interceptor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The repository's {@code wakegate} launcher, run for real in a copy of the checkout's layout
+ * whose {@code mvnw} and {@code java} only record how they were called: which paths it passes, where
+ * it runs, and when it rebuilds.
+ */
+class LauncherTest {
+
+    private static final Instant NOW = Instant.now();
+
+    @TempDir
+    Path dir;
+    private Path checkout;
+    private Path caller;
+    private Path jar;
+
+    @BeforeEach
+    void layout() throws IOException {
+        checkout = Files.createDirectories(dir.resolve("checkout"));
+        caller = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.copy(Path.of("..", "wakegate"), checkout.resolve("wakegate"));
+        Files.setPosixFilePermissions(checkout.resolve("wakegate"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String source : List.of("pom.xml", "proto/pom.xml", "proto/src/main/proto/demand.proto",
+                "interceptor/pom.xml", "interceptor/src/main/java/Wakegate.java")) {
+            write(checkout.resolve(source), "source", NOW.minusSeconds(100));
+        }
+        jar = write(checkout.resolve("interceptor/target/wakegate.jar"), "jar", NOW.minusSeconds(50));
+        // Build output of a test run in progress: newer than the jar, yet no reason to rebuild.
+        write(checkout.resolve("proto/target/classes/Demand.class"), "class", NOW);
+        write(checkout.resolve("interceptor/target/test-classes/SomeTest.class"), "class", NOW);
+        script(checkout.resolve("mvnw"), "echo \"mvnw in $PWD: $*\" >> \"" + dir.resolve("built") + "\"");
+        script(dir.resolve("bin/java"), "echo \"cwd=$PWD\"; echo \"args=$*\"");
+        write(caller.resolve("my.yaml"), "routes: []\n", NOW);
+    }
+
+    private static Path write(Path file, String content, Instant modified) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+        return file;
+    }
+
+    private static void script(Path file, String body) throws IOException {
+        write(file, "#!/bin/sh\n" + body + "\n", NOW);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** Runs the launcher from {@code caller} with {@code args}; returns its stdout. */
+    private String launch(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(checkout.resolve("wakegate").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(caller.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("PATH", dir.resolve("bin") + ":/usr/bin:/bin");
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private boolean built() {
+        return Files.exists(dir.resolve("built"));
+    }
+
+    @Test
+    void pathsOnTheCommandLineAreTheCallersAndJavaRunsWhereItWasCalled() throws Exception {
+        String out = launch("--config", "my.yaml");
+        assertThat(out.lines()).containsExactly("cwd=" + caller, "args=-jar " + jar + " --config my.yaml");
+    }
+
+    @Test
+    void withoutArgumentsItRunsTheBundledExampleByItsFullPath() throws Exception {
+        String out = launch();
+        assertThat(out.lines()).contains("args=-jar " + jar + " --config " + checkout.resolve("examples/local.yaml"));
+    }
+
+    @Test
+    void buildOutputNewerThanTheJarDoesNotRebuild() throws Exception {
+        launch("--config", "my.yaml");
+        assertThat(built()).as("mvnw was run").isFalse();
+    }
+
+    @Test
+    void aChangedSourceRebuildsInTheCheckout() throws Exception {
+        write(checkout.resolve("proto/src/main/proto/demand.proto"), "changed", NOW);
+        launch("--config", "my.yaml");
+        assertThat(dir.resolve("built")).content().startsWith("mvnw in " + checkout + ": ");
+    }
+}
