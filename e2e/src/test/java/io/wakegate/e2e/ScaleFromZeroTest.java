@@ -385,7 +385,7 @@ class ScaleFromZeroTest {
         }
     }
 
-    private static void installCrds() throws Exception {
+    static void installCrds() throws Exception {
         Path file = repositoryRoot().resolve("deploy/crds/modelhosts.wakegate.io-v1.yml");
         assertThat(file).as("CRD file").isRegularFile();
         if (client.apiextensions().v1().customResourceDefinitions().withName("modelhosts.wakegate.io").get() == null) {
@@ -398,7 +398,7 @@ class ScaleFromZeroTest {
         ReferenceCrds.VIRTUAL_SERVICE.install(client);
     }
 
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("deploy/crds/modelhosts.wakegate.io-v1.yml"))) {
                 return dir;
