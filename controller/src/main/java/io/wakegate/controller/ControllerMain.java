@@ -47,6 +47,11 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
       description = "The scaler's KEDA gRPC address written into every trigger (default: wakegate-scaler.<wakegate-namespace>:9090).")
   String scalerAddress;
 
+  @Option(names = "--scaler-authentication", paramLabel = "[KIND/]NAME",
+      description = "KEDA TriggerAuthentication (NAME, in each ModelHost's namespace) or "
+          + "ClusterTriggerAuthentication/NAME every trigger refers to, for TLS to the scaler (default: none).")
+  String scalerAuthentication;
+
   @Option(names = "--interceptor-service", defaultValue = "wakegate-interceptor",
       description = "The interceptors' Service, VirtualService destination (default: ${DEFAULT-VALUE}).")
   String interceptorService;
@@ -91,7 +96,9 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
   /** The desired-state settings the flags describe. */
   Settings settings() {
     String scaler = scalerAddress != null ? scalerAddress : "wakegate-scaler." + wakegateNamespace + ":9090";
-    return new Settings(wakegateNamespace, scaler, interceptorService, interceptorPort, clusterDomain);
+    return new Settings(wakegateNamespace, scaler, interceptorService, interceptorPort, clusterDomain,
+        scalerAuthentication == null || scalerAuthentication.isEmpty() ? null
+            : Settings.AuthenticationRef.parse(scalerAuthentication));
   }
 
   @Override
@@ -100,7 +107,13 @@ public final class ControllerMain implements java.util.concurrent.Callable<Integ
       System.err.println("wakegate-controller: --log-level: " + logLevel + " (expected: error, warn, info or debug)");
       return 2;
     }
-    Settings settings = settings();
+    Settings settings;
+    try {
+      settings = settings();
+    } catch (IllegalArgumentException e) {
+      System.err.println("wakegate-controller: --scaler-authentication: " + e.getMessage());
+      return 2;
+    }
     Controller.Timing timing = new Controller.Timing(Controller.Timing.DEFAULT.coalesce(), resync,
         Controller.Timing.DEFAULT.backoffBase(), maxBackoff, Controller.Timing.DEFAULT.syncTimeout());
     KubernetesClient client = new KubernetesClientBuilder().build();

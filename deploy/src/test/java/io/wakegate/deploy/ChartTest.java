@@ -205,6 +205,15 @@ class ChartTest {
     }
 
     @Test
+    void theScalerAuthenticationReachesTheControllerOnlyWhenSet() {
+        List<String> none = args(object(defaults, "Deployment", "wakegate-controller"));
+        assertThat(none).noneMatch(a -> a.startsWith("--scaler-authentication"));
+        List<ObjectNode> tls = Chart.render("controller: {scalerAuthentication: ClusterTriggerAuthentication/wakegate-scaler}");
+        assertThat(args(object(tls, "Deployment", "wakegate-controller")))
+                .contains("--scaler-authentication=ClusterTriggerAuthentication/wakegate-scaler");
+    }
+
+    @Test
     void selectorsMatchTheirPods() {
         for (ObjectNode service : all(defaults, "Service")) {
             JsonNode selector = service.path("spec").path("selector");

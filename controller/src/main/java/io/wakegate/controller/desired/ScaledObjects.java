@@ -60,8 +60,17 @@ public final class ScaledObjects {
         "cooldownPeriod", scaling.scaleDownPeriodSeconds(),
         "advanced", Maps.of("horizontalPodAutoscalerConfig",
             Maps.of("behavior", Maps.of("scaleUp", scaleUp, "scaleDown", scaleDown))),
-        "triggers", List.of(Maps.of("type", TRIGGER_TYPE, "name", Names.TRIGGER_NAME, "metadata", metadata)));
+        "triggers", List.of(trigger(metadata, settings.scalerAuthentication())));
     return Owners.generated(host, API_VERSION, KIND, Names.scaledObject(host), soSpec);
+  }
+
+  /** The external-push trigger; with TLS to the scaler, KEDA takes its certificates from the authentication. */
+  private static Map<String, Object> trigger(Map<String, Object> metadata, Settings.AuthenticationRef auth) {
+    Map<String, Object> trigger = Maps.of("type", TRIGGER_TYPE, "name", Names.TRIGGER_NAME, "metadata", metadata);
+    if (auth != null) {
+      trigger.put("authenticationRef", Maps.of("kind", auth.kind(), "name", auth.name()));
+    }
+    return trigger;
   }
 
   /** A number as the scaler's metadata wants it: plain decimal, no exponent, no trailing zeros. */

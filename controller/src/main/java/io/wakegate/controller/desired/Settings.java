@@ -1,6 +1,7 @@
 package io.wakegate.controller.desired;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Controller-wide inputs of the desired-state functions.
@@ -10,9 +11,39 @@ import java.util.Objects;
  * @param interceptorService name of the interceptors' Service in {@code wakegateNamespace}
  * @param interceptorPort its HTTP port, the VirtualService's destination port
  * @param clusterDomain the cluster's DNS domain, for the interceptor's FQDN
+ * @param scalerAuthentication the KEDA (Cluster)TriggerAuthentication every trigger refers to, for
+ *     TLS to the scaler; null: none
  */
 public record Settings(String wakegateNamespace, String scalerAddress, String interceptorService,
-    int interceptorPort, String clusterDomain) {
+    int interceptorPort, String clusterDomain, AuthenticationRef scalerAuthentication) {
+
+  /** A trigger's {@code authenticationRef}: {@code TriggerAuthentication} or {@code ClusterTriggerAuthentication}, by name. */
+  public record AuthenticationRef(String kind, String name) {
+
+    static final Set<String> KINDS = Set.of("TriggerAuthentication", "ClusterTriggerAuthentication");
+
+    public AuthenticationRef {
+      if (!KINDS.contains(kind)) {
+        throw new IllegalArgumentException("kind: " + kind + " (expected: TriggerAuthentication or ClusterTriggerAuthentication)");
+      }
+      if (name == null || name.isEmpty()) {
+        throw new IllegalArgumentException("name: empty (expected: the name of a " + kind + ")");
+      }
+    }
+
+    /** Parses {@code KIND/NAME}, or {@code NAME} (a TriggerAuthentication in each ModelHost's namespace). */
+    public static AuthenticationRef parse(String value) {
+      int slash = value.indexOf('/');
+      return slash < 0 ? new AuthenticationRef("TriggerAuthentication", value)
+          : new AuthenticationRef(value.substring(0, slash), value.substring(slash + 1));
+    }
+  }
+
+  /** Settings without scaler authentication. */
+  public Settings(String wakegateNamespace, String scalerAddress, String interceptorService, int interceptorPort,
+      String clusterDomain) {
+    this(wakegateNamespace, scalerAddress, interceptorService, interceptorPort, clusterDomain, null);
+  }
 
   public Settings {
     Objects.requireNonNull(wakegateNamespace, "wakegateNamespace");

@@ -76,6 +76,23 @@ class DesiredTest {
   }
 
   @Test
+  void withScalerAuthenticationEveryTriggerNamesIt() {
+    ModelHost host = modelHost("ml", "llama");
+    Settings tls = new Settings("wakegate", "wakegate-scaler.wakegate:9090", "wakegate-interceptor", 8080,
+        "cluster.local", Settings.AuthenticationRef.parse("ClusterTriggerAuthentication/wakegate-scaler"));
+    GenericKubernetesResource so = ScaledObjects.desired(host, TARGET, tls);
+    assertThat((Map<String, Object>) at(specOf(so), "triggers", "0", "authenticationRef"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("kind", "ClusterTriggerAuthentication", "name", "wakegate-scaler"));
+    SchemaValidator.assertValid(so);
+    assertThat((Map<String, Object>) at(specOf(ScaledObjects.desired(host, TARGET, SETTINGS)), "triggers", "0"))
+        .doesNotContainKey("authenticationRef");
+    assertThat(Settings.AuthenticationRef.parse("wakegate-scaler"))
+        .isEqualTo(new Settings.AuthenticationRef("TriggerAuthentication", "wakegate-scaler"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Settings.AuthenticationRef.parse("Secret/x"))
+        .hasMessage("kind: Secret (expected: TriggerAuthentication or ClusterTriggerAuthentication)");
+  }
+
+  @Test
   void scaledObjectOfAStatefulSetWithRequestRateAndDefaults() {
     ModelHostSpec defaults = new ModelHostSpec(new MatchSpec(List.of("a.example.com"), null, null),
         new TargetSpec(TargetSpec.WorkloadKind.StatefulSet, "tgi", null, null), null, null, null, null, null, null, null);
