@@ -57,6 +57,8 @@ public final class Reconciler {
   private final Settings settings;
   private final Clock clock;
   private final Retries retries;
+  /** Whether the last pass waited for caches (logged once per wait). */
+  private boolean waiting;
 
   public Reconciler(Cluster cluster, Writer writer, Settings settings, Clock clock) {
     this(cluster, writer, settings, clock, Duration.ofSeconds(1), Duration.ofMinutes(5));
@@ -74,9 +76,13 @@ public final class Reconciler {
   /** Runs one pass. */
   public ReconcileLoop.Outcome reconcileAll() {
     if (!cluster.refreshOptionalApis()) {
-      log.info("waiting for the caches of newly installed CRDs to sync");
+      if (!waiting) {
+        log.info("waiting for the caches of newly installed CRDs to sync");
+        waiting = true;
+      }
       return ReconcileLoop.Outcome.of(PassObserver.Result.WAITING);
     }
+    waiting = false;
     Instant now = clock.instant();
     Pass pass = new Pass(now);
     List<ModelHost> hosts = cluster.modelHosts().stream()

@@ -60,6 +60,12 @@ public final class ConfigMapRouteTable implements AutoCloseable {
         this.apply = apply;
         this.informer = client.configMaps().inNamespace(source.namespace()).withName(source.configMap())
                 .runnableInformer(0);
+        // Fabric8 gives up on an informer whose first list fails (a connection reset, a 403 until
+        // RBAC is fixed); the table must come eventually, so keep retrying and say why.
+        informer.exceptionHandler((started, error) -> {
+            log.warn("route table {}/{}: {}; retrying", source.namespace(), source.configMap(), error.toString());
+            return true;
+        });
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ConfigMap obj) {

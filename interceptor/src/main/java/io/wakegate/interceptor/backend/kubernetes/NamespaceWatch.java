@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Informers on the EndpointSlices and Services of one namespace, shared by every route whose
@@ -27,6 +29,8 @@ final class NamespaceWatch implements AutoCloseable {
     private static final String BY_SERVICE = "by-service";
 
     private final String namespace;
+    private static final Logger log = LoggerFactory.getLogger(NamespaceWatch.class);
+
     private final Executor executor;
     private final SharedIndexInformer<EndpointSlice> slices;
     private final SharedIndexInformer<Service> services;
@@ -45,12 +49,20 @@ final class NamespaceWatch implements AutoCloseable {
                 : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL)));
         this.services = client.services().inNamespace(namespace).runnableInformer(0);
         this.services.addEventHandler(handler(service -> service.getMetadata().getName()));
+        // Fabric8 gives up on an informer whose first list fails; endpoints must come eventually.
+        this.slices.exceptionHandler((started, error) -> retrying("EndpointSlices", error));
+        this.services.exceptionHandler((started, error) -> retrying("Services", error));
         this.slices.start();
         this.services.start();
     }
 
     String namespace() {
         return namespace;
+    }
+
+    private boolean retrying(String what, Throwable error) {
+        log.warn("{} of namespace {}: {}; retrying", what, namespace, error.toString());
+        return true;
     }
 
     /** Calls {@code onChange} (on the executor) whenever {@code service} or its slices change. */

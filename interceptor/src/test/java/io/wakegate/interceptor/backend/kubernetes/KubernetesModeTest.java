@@ -118,6 +118,35 @@ class KubernetesModeTest {
     }
 
     @Test
+    void anInterceptorStartedBeforeItsRbacKeepsTryingAndServesOnceGranted() throws Exception {
+        TestBackend backend = backend("llama-pod");
+        service("llama");
+        loopbackSlice("llama", "llama-abc", backend.port(), true, false);
+        writeTable(table(1, route("models/llama", "/llama", "llama", null)));
+        // Fabric8 stops an informer whose first list fails, unless told to retry: a 403 here.
+        try (KubernetesClient late = KUBE.clientAs(system, "late")) {
+            ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
+            closeables.add(executor::shutdownNow);
+            KubernetesBackends backends = new KubernetesBackends(late, executor, KubernetesModeTest::lookup);
+            closeables.add(0, backends);
+            wakegate = InterceptorServer.start(Interceptors.config("""
+                    kubernetes:
+                      routeTable: {namespace: %s}
+                    """.formatted(system)),
+                    (route, b) -> backends.create(route, b.kubernetesBackend()), late);
+            assertThat(wakegate.routes().current().routes()).as("no table without RBAC").isEmpty();
+
+            grant("late", models, "late-endpoints", rule("discovery.k8s.io", "endpointslices", null),
+                    rule("", "services", null));
+            grant("late", system, "late-routes", rule("", "configmaps", ROUTES));
+            await().atMost(Duration.ofSeconds(60)).until(() -> wakegate.routes().current().routes().size() == 1);
+            HttpResponse<String> r = send("/llama", "/v1/models").get(60, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("llama-pod GET /llama/v1/models");
+        }
+    }
+
+    @Test
     void terminatingEndpointsGetNoTraffic() throws Exception {
         TestBackend backend = backend("pod");
         service("llama");
@@ -322,12 +351,16 @@ class KubernetesModeTest {
     }
 
     private void grant(String namespace, String name, PolicyRule... rules) {
+        grant("interceptor", namespace, name, rules);
+    }
+
+    private void grant(String serviceAccount, String namespace, String name, PolicyRule... rules) {
         KUBE.admin().rbac().roles().inNamespace(namespace).resource(new RoleBuilder()
                 .withNewMetadata().withName(name).endMetadata().withRules(rules).build()).create();
         KUBE.admin().rbac().roleBindings().inNamespace(namespace).resource(new RoleBindingBuilder()
                 .withNewMetadata().withName(name).endMetadata()
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
-                .addNewSubject().withKind("ServiceAccount").withName("interceptor").withNamespace(system).endSubject()
+                .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(system).endSubject()
                 .build()).create();
     }
 
