@@ -183,6 +183,8 @@ class RefusedWritesTest {
     ControllerMetrics metrics = new ControllerMetrics();
     cluster.start(admin, metrics);
     eventually().until(() -> Conditions.TRUE.equals(cluster.statusOf("llama", Conditions.READY)));
+    // The pass that wrote Ready is counted when it returns.
+    eventually().until(() -> !metrics.scrape().contains("wakegate_controller_reconciles_total{result=\"success\"} 0.0"));
     String scrape = metrics.scrape();
     assertThat(scrape).contains("wakegate_controller_reconciles_total{result=\"failure\"} 0.0")
         .contains("wakegate_controller_reconciles_total{result=\"error\"} 0.0")
