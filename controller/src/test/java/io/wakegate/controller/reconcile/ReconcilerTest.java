@@ -16,46 +16,21 @@ import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ReplicasSpec;
 import io.wakegate.controller.kube.Apis;
-import io.wakegate.kubetest.KubeApi;
 import io.wakegate.controller.status.Conditions;
 import io.wakegate.proto.routes.Route;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The controller against a real API server with the ModelHost, KEDA and Istio CRDs installed: the
  * server validates every object it writes. One namespace pair per test.
  */
-class ReconcilerTest {
+class ReconcilerTest extends ClusterTest {
 
-  private final KubernetesClient client = KubeApi.shared().admin();
-  private KubeCluster cluster;
-
-  @BeforeAll
-  static void crds() {
-    KubeCluster.installAllCrds();
-  }
-
-  @BeforeEach
-  void namespace() {
-    cluster = new KubeCluster("rec");
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
-
-  private static ConditionFactory eventually() {
-    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50));
-  }
+  private final KubernetesClient client = admin;
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> specOf(GenericKubernetesResource object) {

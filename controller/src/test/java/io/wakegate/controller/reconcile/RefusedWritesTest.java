@@ -2,7 +2,6 @@ package io.wakegate.controller.reconcile;
 
 import static io.wakegate.controller.ModelHosts.modelHost;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBindingBuilder;
@@ -17,11 +16,8 @@ import io.wakegate.controller.kube.Apis;
 import io.wakegate.controller.status.Conditions;
 import io.wakegate.kubetest.ApiRecorder;
 import io.wakegate.kubetest.KubeApi;
-import java.time.Duration;
 import java.util.List;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,34 +27,21 @@ import org.junit.jupiter.api.Test;
  * refuses ScaledObjects the same way (403 with the policy's message), so the refusal is real.
  * Also: Events, one per transition; the failure counter after a clean start.
  */
-class RefusedWritesTest {
+class RefusedWritesTest extends ClusterTest {
 
   private static final String KEDA_TEXT = "the workload 'llama' of type 'apps/v1.Deployment' is already managed "
       + "by the ScaledObject 'users-own'";
-  private final KubernetesClient admin = KubeApi.shared().admin();
-  private KubeCluster cluster;
   private String policy;
 
-  @BeforeAll
-  static void crds() {
-    KubeCluster.installAllCrds();
-  }
-
   @BeforeEach
-  void namespace() {
-    cluster = new KubeCluster("refused");
+  void policyName() {
     policy = "deny-scaledobjects-" + cluster.namespace;
   }
 
   @AfterEach
-  void stop() {
-    cluster.close();
+  void removePolicy() {
     admin.admissionRegistration().v1().validatingAdmissionPolicyBindings().withName(policy).delete();
     admin.admissionRegistration().v1().validatingAdmissionPolicies().withName(policy).delete();
-  }
-
-  private static ConditionFactory eventually() {
-    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50));
   }
 
   /** Refuses every ScaledObject create and update in this test's namespace, as KEDA's webhook would. */

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.kube.Apis;
@@ -20,10 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,29 +28,8 @@ import org.junit.jupiter.api.Test;
  * no ScaledObject, and marks their routes not wakeable. And with kube-controller-manager's
  * garbage collector: a foreground deletion of a ModelHost waits for its generated objects.
  */
-class ScalingOwnershipTest {
+class ScalingOwnershipTest extends ClusterTest {
 
-  private final KubernetesClient admin = KubeApi.shared().admin();
-  private KubeCluster cluster;
-
-  @BeforeAll
-  static void crds() {
-    KubeCluster.installAllCrds();
-  }
-
-  @BeforeEach
-  void namespace() {
-    cluster = new KubeCluster("owner");
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
-
-  private static ConditionFactory eventually() {
-    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50));
-  }
 
   private Route route(String name) throws Exception {
     return cluster.routeTable().getRoutesList().stream()
