@@ -125,15 +125,7 @@ class KubernetesModeTest {
         writeTable(table(1, route("models/llama", "/llama", "llama", null)));
         // Fabric8 stops an informer whose first list fails, unless told to retry: a 403 here.
         try (KubernetesClient late = KUBE.clientAs(system, "late")) {
-            ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
-            closeables.add(executor::shutdownNow);
-            KubernetesBackends backends = new KubernetesBackends(late, executor, KubernetesModeTest::lookup);
-            closeables.add(0, backends);
-            wakegate = InterceptorServer.start(Interceptors.config("""
-                    kubernetes:
-                      routeTable: {namespace: %s}
-                    """.formatted(system)),
-                    (route, b) -> backends.create(route, b.kubernetesBackend()), late);
+            start(late, "");
             assertThat(wakegate.routes().current().routes()).as("no table without RBAC").isEmpty();
 
             grant("late", models, "late-endpoints", rule("discovery.k8s.io", "endpointslices", null),
@@ -376,16 +368,21 @@ class KubernetesModeTest {
 
     private void startWith(RouteTable table, String extraYaml) throws Exception {
         writeTable(table);
+        start(interceptorClient, extraYaml);
+        await().until(() -> wakegate.routes().current().routes().size() == table.getRoutesCount());
+    }
+
+    /** Starts the interceptor in Kubernetes mode on {@code client}, reading this test's route table. */
+    private void start(KubernetesClient client, String extraYaml) throws Exception {
         ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
         closeables.add(executor::shutdownNow);
-        KubernetesBackends backends = new KubernetesBackends(interceptorClient, executor, KubernetesModeTest::lookup);
+        KubernetesBackends backends = new KubernetesBackends(client, executor, KubernetesModeTest::lookup);
         closeables.add(0, backends);
         wakegate = InterceptorServer.start(Interceptors.config("""
                 kubernetes:
                   routeTable: {namespace: %s}
                 """.formatted(system) + extraYaml),
-                (route, backend) -> backends.create(route, backend.kubernetesBackend()), interceptorClient);
-        await().until(() -> wakegate.routes().current().routes().size() == table.getRoutesCount());
+                (route, backend) -> backends.create(route, backend.kubernetesBackend()), client);
     }
 
     /** The only name FQDN slices use here, resolved without DNS, to loopback. */
