@@ -214,6 +214,10 @@ final class Exchange implements Ticket.Holder {
         backend.read();          // the response may start before the body is sent (100-continue, errors)
         if (!requestComplete) {
             connection.requestRead(); // the body, or the empty last content of a bodyless request
+        } else {
+            // A retry after a stale connection: the client's (empty) last content went to the old
+            // one. The new connection needs it too, or its encoder stays mid-message.
+            relayToBackend(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
@@ -226,6 +230,7 @@ final class Exchange implements Ticket.Holder {
             return false;
         }
         staleRetried = true;
+        cancelTimer(); // a response-header timer armed for the old connection; the new one arms its own
         log.debug("route {}: pooled connection to {} was stale; retrying on a new connection", route.name(),
                 lease.endpoint());
         connect(true);
@@ -310,13 +315,22 @@ final class Exchange implements Ticket.Holder {
             end(Ending.ANSWERED, Reason.BODY_TOO_LARGE);
             return;
         }
-        boolean last = content instanceof LastHttpContent;
-        if (last) {
+        if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
+        relayToBackend(content);
+    }
+
+    /** Writes request content; reads the next once written, or arms the response-header timer after the last. */
+    private void relayToBackend(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
         backend.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess() || state != State.FORWARDING) {
-                return; // the backend's close ends the exchange
+            if (!f.isSuccess()) {
+                f.channel().close(); // a failed write leaves the connection unusable; its close ends the exchange
+                return;
+            }
+            if (state != State.FORWARDING) {
+                return;
             }
             if (!last) {
                 connection.requestRead();
