@@ -77,6 +77,8 @@ final class Exchange implements Ticket.Holder {
     /** The response-header timeout, armed once the request's last byte was sent. */
     private ScheduledFuture<?> timer;
     private boolean coldStart;
+    /** Connects failed on every endpoint tried and the request went back to the queue; once only. */
+    private boolean heldAgain;
     private boolean headSent;
     private boolean requestComplete;
     private boolean responseStarted;
@@ -117,6 +119,10 @@ final class Exchange implements Ticket.Holder {
     /** Asks the gate for an endpoint: forward now, hold, or reject. */
     void start() {
         route.demand().arrived();
+        admit();
+    }
+
+    private void admit() {
         ticket = route.gate().admit(clientCtx.executor(), policy.coldStartTimeout(), this);
         if (ticket.state() == Ticket.State.WAITING) {
             state = State.HELD;
@@ -279,6 +285,15 @@ final class Exchange implements Ticket.Holder {
     private void connectFailed(Throwable cause) {
         log.debug("route {}: connecting to {} failed: {}", route.name(), lease.endpoint(), cause.toString());
         lease = lease.trade();
+        if (lease == null && !heldAgain) {
+            // Refused before any byte was sent: the endpoint is not ready (a crash not yet noticed).
+            // Wait for one that is, as if the request had just arrived.
+            heldAgain = true;
+            log.info("route {}: no ready endpoint accepted a connection ({}); holding the request again",
+                    route.name(), cause.toString());
+            admit();
+            return;
+        }
         if (lease == null) {
             log.warn("route {}: could not connect to a ready endpoint ({}); answering 502", route.name(),
                     cause.toString());

@@ -95,6 +95,8 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
     private Lease lease;
     private Channel backend;
     private long startNanos;
+    /** Connects failed on every endpoint tried and the connection went back to the queue; once only. */
+    private boolean heldAgain;
 
     H2cConnection(ProxyContext shared, ClientTimeoutsHandler timeouts) {
         this.shared = shared;
@@ -214,6 +216,10 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
             return;
         }
         route.demand().arrived();
+        admit();
+    }
+
+    private void admit() {
         ticket = route.gate().admit(ctx.executor(), route.policy().coldStartTimeout(), this);
         if (ticket.state() == Ticket.State.WAITING) {
             state = State.HELD;
@@ -252,7 +258,11 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
             log.debug("route {}: h2c connect to {} failed: {}", route.name(), target.endpoint(),
                     future.cause().toString());
             lease = target.trade();
-            if (lease == null) {
+            if (lease == null && !heldAgain) {
+                heldAgain = true; // not ready after all (a crash not yet noticed): wait for an endpoint that is
+                log.info("route {}: no ready endpoint accepted the h2c connection; holding it again", route.name());
+                admit();
+            } else if (lease == null) {
                 log.warn("route {}: could not connect to a ready endpoint ({}); answering 502 on h2c",
                         route.name(), future.cause().toString());
                 fail(Reason.CONNECT_FAILED);

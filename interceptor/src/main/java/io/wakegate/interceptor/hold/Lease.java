@@ -18,10 +18,11 @@ public interface Lease {
     void release();
 
     /**
-     * Connecting to {@link #endpoint} failed before any byte was sent: ends this lease, tells the
-     * route's source, and returns a lease on another ready endpoint with spare capacity, or null
-     * when there is none or the request has tried enough endpoints — then the slot is returned.
-     * Must be called at most once, before {@link #release}.
+     * Connecting to {@link #endpoint} failed before any byte was sent: the endpoint is not ready
+     * and leaves the gate's ready set (until its source, told now, reports it again). Ends this
+     * lease and returns a lease on another ready endpoint with spare capacity, or null when there
+     * is none or the request has tried enough endpoints — then the slot is returned and the
+     * request may take a new {@link Ticket}. Must be called at most once, before {@link #release}.
      */
     Lease trade();
 }

@@ -190,15 +190,23 @@ public final class RouteGate implements EndpointListener {
     }
 
     /**
-     * Connecting to {@code failed} did not work before any byte was sent: moves the request's slot
-     * to another ready endpoint with capacity, when {@code retry} allows. Returns that endpoint, or
-     * null — then the slot is released and the request has ended. Tells the source either way.
+     * Connecting to {@code failed} did not work before any byte was sent: it is not ready, so it
+     * leaves the ready set until its source reports it again; the request's slot moves to another
+     * ready endpoint with capacity, when {@code retry} allows. Returns that endpoint, or null —
+     * then the slot is released. Tells the source either way, which re-checks the endpoint.
      */
     Endpoint reassign(Endpoint failed, boolean retry) {
         Endpoint next;
         List<GateTicket> decided = new ArrayList<>(0);
         synchronized (this) {
             failed.addOutstanding(-1);
+            if (ready.contains(failed)) {
+                List<Endpoint> rest = new ArrayList<>(ready);
+                rest.remove(failed);
+                ready = List.copyOf(rest);
+                log.info("route {}: {} refused a connection; not ready until its source reports it again",
+                        route, failed);
+            }
             next = retry ? pick(failed) : null;
             if (next != null) {
                 next.addOutstanding(1);

@@ -3,6 +3,9 @@ package io.wakegate.interceptor.hold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wakegate.interceptor.backend.Endpoint;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -77,9 +80,25 @@ class LeaseTest {
     }
 
     @Test
+    void tradeTakesTheRefusedEndpointOutOfTheReadySet() {
+        f.gate.endpointsChanged(List.of(f.e1, f.e2));
+        GateFixture.Holder h = f.new Holder();
+        f.admit(h);
+        Lease next = h.lease.trade();
+
+        assertThat(f.gate.readyEndpoints()).containsExactly(next.endpoint());
+        next.release();
+        f.assertAllReturned();
+    }
+
+    @Test
     void tradeGivesUpAfterTheLastAttempt() {
         GateFixture wide = new GateFixture(0);
-        wide.gate.endpointsChanged(List.of(wide.e1, wide.e2));
+        List<Endpoint> four = new ArrayList<>();
+        for (int i = 0; i < GateLease.MAX_ATTEMPTS + 1; i++) {
+            four.add(new Endpoint("e" + i, new InetSocketAddress("127.0.0.1", 20 + i)));
+        }
+        wide.gate.endpointsChanged(four);
         GateFixture.Holder h = wide.new Holder();
         wide.admit(h);
         Lease lease = h.lease;
@@ -87,7 +106,9 @@ class LeaseTest {
             lease = lease.trade();
             assertThat(lease).as("attempt %d", attempt + 1).isNotNull();
         }
-        assertThat(lease.trade()).isNull();
+        assertThat(lease.trade()).as("one endpoint is left, but the request has tried enough").isNull();
+        assertThat(wide.gate.readyEndpoints()).hasSize(1);
+        assertThat(four).allSatisfy(e -> assertThat(e.outstanding()).isZero());
         wide.assertAllReturned();
     }
 }
