@@ -19,7 +19,11 @@ public interface EndpointSource extends AutoCloseable {
      */
     void wake();
 
-    /** Connecting to {@code endpoint} failed; the source should re-check it soon. */
+    /**
+     * Connecting to {@code endpoint} failed before any byte was sent, so the gate has taken it out
+     * of its ready set. The source re-checks it and reports its ready list again once it knows —
+     * even when that list is unchanged, or the endpoint stays out for good.
+     */
     void connectFailed(Endpoint endpoint);
 
     /** A short state for the admin endpoints, e.g. {@code ready}, {@code probing}. */

@@ -52,6 +52,8 @@ public final class StaticEndpointSource implements EndpointSource {
     private volatile String state = "starting";
     /** Whether the last round found nothing ready; read by {@link #wake()} without the round lock. */
     private volatile boolean noneReady = true;
+    /** The gate dropped an endpoint after a refused connection: report the next round even unchanged. */
+    private volatile boolean reportAgain;
     /** Why the last round found nothing ready (the first URL's failure), or null. */
     private volatile String lastProbeError;
     /** Whether the wait during this outage was logged. Guarded by roundLock. */
@@ -84,6 +86,7 @@ public final class StaticEndpointSource implements EndpointSource {
 
     @Override
     public void connectFailed(Endpoint endpoint) {
+        reportAgain = true; // the gate dropped it: the next round reports even an unchanged list
         if (wakePending.compareAndSet(false, true)) {
             executor.execute(() -> {
                 wakePending.set(false);
@@ -161,7 +164,8 @@ public final class StaticEndpointSource implements EndpointSource {
             lastProbeError = ready.isEmpty() ? firstError : null;
             logWaitOnce(ready.isEmpty());
             noneReady = ready.isEmpty();
-            if (!ready.equals(lastReady)) {
+            if (!ready.equals(lastReady) || reportAgain) {
+                reportAgain = false;
                 logChange(lastReady, ready);
                 lastReady = List.copyOf(ready);
                 state = ready.isEmpty() ? "not-ready" : "ready";

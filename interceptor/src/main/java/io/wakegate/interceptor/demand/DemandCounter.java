@@ -6,7 +6,9 @@ package io.wakegate.interceptor.demand;
  * exact: it advances by {@code (held + inFlight) × elapsed} at every change.
  *
  * <p>Thread-safe; called from any event loop. Critical sections are a few arithmetic operations.
- * The activation callback runs after the lock is released, on the caller's thread.
+ * {@link #holdStarted} and {@link #admitted} only say whether the route just became active; the
+ * caller then runs {@link #signalActivation} once it holds no lock of its own (the gate moves
+ * these counters under its lock, and the activation callback must not run there).
  */
 public final class DemandCounter {
 
@@ -35,11 +37,9 @@ public final class DemandCounter {
         requestCount++;
     }
 
-    /** A request starts waiting for an endpoint. */
-    public void holdStarted() {
-        if (change(1, 0)) {
-            onActivation.run();
-        }
+    /** A request starts waiting for an endpoint; returns whether the route became active. */
+    public boolean holdStarted() {
+        return change(1, 0);
     }
 
     /** A held request stops waiting: admitted to an endpoint, or ended (timeout, abort, error). */
@@ -47,11 +47,14 @@ public final class DemandCounter {
         change(-1, admitted ? 1 : 0);
     }
 
-    /** A request is admitted to an endpoint without waiting. */
-    public void admitted() {
-        if (change(0, 1)) {
-            onActivation.run();
-        }
+    /** A request is admitted to an endpoint without waiting; returns whether the route became active. */
+    public boolean admitted() {
+        return change(0, 1);
+    }
+
+    /** Runs the activation callback, after {@link #holdStarted} or {@link #admitted} said so, outside any lock. */
+    public void signalActivation() {
+        onActivation.run();
     }
 
     /** An admitted request ended: its response finished, failed or its tunnel closed. */

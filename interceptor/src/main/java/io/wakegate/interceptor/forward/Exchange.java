@@ -14,12 +14,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.wakegate.interceptor.backend.Endpoint;
 import io.wakegate.interceptor.config.Durations;
-import io.wakegate.interceptor.hold.Admission;
-import io.wakegate.interceptor.hold.RouteGate;
+import io.wakegate.interceptor.hold.Lease;
+import io.wakegate.interceptor.hold.Ticket;
 import io.wakegate.interceptor.http.ForwardedHeaders;
 import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.routing.Route;
@@ -29,24 +27,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request's journey: admitted or held at the route's gate, a backend connection acquired,
- * the request head and body relayed, the response relayed back — or a tunnel after a 101 — and
- * everything given back exactly once at the end, whichever way it ends.
+ * One HTTP/1 request relayed: a {@link Ticket} from the route's gate (admitted at once or held),
+ * a backend connection for its {@link Lease}, the request head and body relayed, the response
+ * relayed back — or a tunnel after a 101.
  *
  * <p>States: {@code HELD → CONNECTING → FORWARDING → DONE}, with {@code TUNNEL} after a 101.
- * Confined to the client connection's event loop (the backend connection shares it); gate
- * callbacks arrive there through {@link #executor()}.
+ * Confined to the client connection's event loop (the backend connection shares it); ticket
+ * callbacks arrive there.
  *
- * <p>Ownership rules that keep the counters exact: {@link #slot} is the endpoint whose slot this
- * exchange holds and is given back by {@link #releaseSlot()} only; the demand counters move with
- * the gate's calls; {@link #end} runs once.
+ * <p>Every ending goes through {@link #end}, once, with one {@link Ending}: it withdraws the
+ * ticket, gives back or closes the backend connection, releases the lease, records the outcome
+ * and settles the client connection.
  */
-final class Exchange implements RouteGate.Waiter {
+final class Exchange implements Ticket.Holder {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final int MAX_CONNECT_ATTEMPTS = 3;
 
     private enum State { NEW, HELD, CONNECTING, FORWARDING, TUNNEL, DONE }
+
+    /** What an ending does to the client connection. */
+    private enum Ending {
+        /** The response's last byte reached the client: read the next request, or close. */
+        COMPLETED,
+        /** Wakegate answers with an error response; becomes {@link #CLOSED} once the response started. */
+        ANSWERED,
+        /** Cut: the response broke off, or the client left. */
+        CLOSED,
+        /** The tunnel after a 101 closed: both sides close after flushing. */
+        TUNNEL_CLOSED
+    }
 
     private final ProxyHandler connection;
     private final ChannelHandlerContext clientCtx;
@@ -62,12 +71,14 @@ final class Exchange implements RouteGate.Waiter {
     private final long startNanos = System.nanoTime();
 
     private State state = State.NEW;
-    private Endpoint slot;
+    private Ticket ticket;
+    private Lease lease;
     private Channel backend;
+    /** The response-header timeout, armed once the request's last byte was sent. */
     private ScheduledFuture<?> timer;
-    private long heldSince;
     private boolean coldStart;
-    private int connectAttempts;
+    /** Connects failed on every endpoint tried and the request went back to the queue; once only. */
+    private boolean heldAgain;
     private boolean headSent;
     private boolean requestComplete;
     private boolean responseStarted;
@@ -105,64 +116,41 @@ final class Exchange implements RouteGate.Waiter {
         this.upgrade = upgrade;
     }
 
-    @Override
-    public EventExecutor executor() {
-        return clientCtx.executor();
-    }
-
     /** Asks the gate for an endpoint: forward now, hold, or reject. */
     void start() {
         route.demand().arrived();
-        Admission admission = route.gate().acquire(this);
-        if (admission.rejection() != null) {
-            fail(admission.rejection());
-        } else if (admission.isHeld()) {
+        admit();
+    }
+
+    private void admit() {
+        ticket = route.gate().admit(clientCtx.executor(), policy.coldStartTimeout(), this);
+        if (ticket.state() == Ticket.State.WAITING) {
             state = State.HELD;
-            heldSince = System.nanoTime();
-            coldStart = true;
-            timer = clientCtx.executor().schedule(this::holdTimedOut,
-                    policy.coldStartTimeout().toNanos(), TimeUnit.NANOSECONDS);
             // With auto-read off a client's close goes unnoticed unless something reads: watch for it,
             // so an abandoned request leaves the queue at once (clientClosed) instead of at the timeout.
             connection.held(true);
-        } else {
-            slot = admission.endpoint();
-            connect();
         }
     }
 
-    // ---- gate callbacks (on the client's event loop) ----
+    // ---- ticket callbacks (on the client's event loop) ----
 
     @Override
-    public void admitted(Endpoint endpoint) {
-        slot = endpoint;
-        if (state != State.HELD) {
-            releaseSlot(); // the client went away while the admission was on its way
-            return;
-        }
-        cancelTimer();
-        connection.held(false);
-        route.metrics().held(System.nanoTime() - heldSince);
+    public void admitted(Lease lease) {
+        this.lease = lease;
+        stopHolding();
         connect();
     }
 
     @Override
-    public void failed(Reason reason) {
-        if (state == State.HELD) {
-            connection.held(false);
-            route.metrics().held(System.nanoTime() - heldSince);
-            fail(reason);
-        }
+    public void rejected(Reason reason) {
+        stopHolding();
+        end(Ending.ANSWERED, reason);
     }
 
-    private void holdTimedOut() {
-        timer = null;
-        if (state == State.HELD && route.gate().cancel(this)) {
+    private void stopHolding() {
+        if (state == State.HELD) {
+            coldStart = true;
             connection.held(false);
-            route.metrics().held(System.nanoTime() - heldSince);
-            log.info("route {}: request held {} without a ready endpoint; answering 504",
-                    route.name(), Durations.format(policy.coldStartTimeout()));
-            fail(Reason.COLD_START_TIMEOUT);
         }
     }
 
@@ -175,10 +163,9 @@ final class Exchange implements RouteGate.Waiter {
     /** @param fresh bypass the pool: the pooled connection just used turned out stale */
     private void connect(boolean fresh) {
         state = State.CONNECTING;
-        connectAttempts++;
-        Endpoint target = slot;
-        ChannelFuture future = fresh ? shared.pools().connect(clientCtx.channel().eventLoop(), target)
-                : shared.pools().acquire(clientCtx.channel().eventLoop(), target);
+        Lease target = lease;
+        ChannelFuture future = fresh ? shared.pools().connect(clientCtx.channel().eventLoop(), target.endpoint())
+                : shared.pools().acquire(clientCtx.channel().eventLoop(), target.endpoint());
         if (future.isDone()) {
             connected(future, target);
         } else {
@@ -186,10 +173,10 @@ final class Exchange implements RouteGate.Waiter {
         }
     }
 
-    private void connected(ChannelFuture future, Endpoint target) {
-        if (state != State.CONNECTING || slot != target) {
+    private void connected(ChannelFuture future, Lease target) {
+        if (state != State.CONNECTING || lease != target) {
             if (future.isSuccess()) {
-                shared.pools().release(future.channel(), target); // clean: no byte was sent
+                shared.pools().release(future.channel(), target.endpoint()); // clean: no byte was sent
             }
             return;
         }
@@ -233,6 +220,10 @@ final class Exchange implements RouteGate.Waiter {
         backend.read();          // the response may start before the body is sent (100-continue, errors)
         if (!requestComplete) {
             connection.requestRead(); // the body, or the empty last content of a bodyless request
+        } else {
+            // A retry after a stale connection: the client's (empty) last content went to the old
+            // one. The new connection needs it too, or its encoder stays mid-message.
+            relayToBackend(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
@@ -245,7 +236,9 @@ final class Exchange implements RouteGate.Waiter {
             return false;
         }
         staleRetried = true;
-        log.debug("route {}: pooled connection to {} was stale; retrying on a new connection", route.name(), slot);
+        cancelTimer(); // a response-header timer armed for the old connection; the new one arms its own
+        log.debug("route {}: pooled connection to {} was stale; retrying on a new connection", route.name(),
+                lease.endpoint());
         connect(true);
         return true;
     }
@@ -286,20 +279,27 @@ final class Exchange implements RouteGate.Waiter {
         }
         log.warn("route {}: nothing moved for {}; ending the exchange", route.name(),
                 Durations.format(shared.settings().streamIdleTimeout()));
-        fail(responseStarted ? Reason.BACKEND_FAILED : Reason.REQUEST_TIMEOUT);
+        end(Ending.ANSWERED, responseStarted ? Reason.BACKEND_FAILED : Reason.REQUEST_TIMEOUT);
     }
 
     private void connectFailed(Throwable cause) {
-        log.debug("route {}: connecting to {} failed: {}", route.name(), slot, cause.toString());
-        Endpoint next = route.gate().reassign(slot, connectAttempts < MAX_CONNECT_ATTEMPTS);
-        if (next == null) {
-            slot = null; // the gate released it
-            log.warn("route {}: could not connect to a ready endpoint ({}); answering 502", route.name(),
-                    cause.toString());
-            fail(Reason.CONNECT_FAILED);
+        log.debug("route {}: connecting to {} failed: {}", route.name(), lease.endpoint(), cause.toString());
+        lease = lease.trade();
+        if (lease == null && !heldAgain) {
+            // Refused before any byte was sent: the endpoint is not ready (a crash not yet noticed).
+            // Wait for one that is, as if the request had just arrived.
+            heldAgain = true;
+            log.info("route {}: no ready endpoint accepted a connection ({}); holding the request again",
+                    route.name(), cause.toString());
+            admit();
             return;
         }
-        slot = next;
+        if (lease == null) {
+            log.warn("route {}: could not connect to a ready endpoint ({}); answering 502", route.name(),
+                    cause.toString());
+            end(Ending.ANSWERED, Reason.CONNECT_FAILED);
+            return;
+        }
         connect();
     }
 
@@ -321,22 +321,31 @@ final class Exchange implements RouteGate.Waiter {
         }
         if (content.decoderResult().isFailure()) {
             content.release();
-            fail(Reason.BAD_REQUEST);
+            end(Ending.ANSWERED, Reason.BAD_REQUEST);
             return;
         }
         requestBodyBytes += content.content().readableBytes();
         if (requestBodyBytes > shared.settings().maxRequestBodySize()) {
             content.release();
-            fail(Reason.BODY_TOO_LARGE);
+            end(Ending.ANSWERED, Reason.BODY_TOO_LARGE);
             return;
         }
-        boolean last = content instanceof LastHttpContent;
-        if (last) {
+        if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
+        relayToBackend(content);
+    }
+
+    /** Writes request content; reads the next once written, or arms the response-header timer after the last. */
+    private void relayToBackend(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
         backend.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess() || state != State.FORWARDING) {
-                return; // the backend's close ends the exchange
+            if (!f.isSuccess()) {
+                f.channel().close(); // a failed write leaves the connection unusable; its close ends the exchange
+                return;
+            }
+            if (state != State.FORWARDING) {
+                return;
             }
             if (!last) {
                 connection.requestRead();
@@ -351,9 +360,9 @@ final class Exchange implements RouteGate.Waiter {
         timer = clientCtx.executor().schedule(() -> {
             timer = null;
             if (state == State.FORWARDING && !responseStarted) {
-                log.warn("route {}: {} sent no response head within {}; answering 504", route.name(), slot,
-                        Durations.format(policy.responseHeaderTimeout()));
-                fail(Reason.RESPONSE_HEADER_TIMEOUT);
+                log.warn("route {}: {} sent no response head within {}; answering 504", route.name(),
+                        lease.endpoint(), Durations.format(policy.responseHeaderTimeout()));
+                end(Ending.ANSWERED, Reason.RESPONSE_HEADER_TIMEOUT);
             }
         }, policy.responseHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -379,8 +388,9 @@ final class Exchange implements RouteGate.Waiter {
     private void onResponseHead(HttpResponse response) {
         if (response.decoderResult().isFailure()) {
             ReferenceCountUtil.release(response);
-            log.warn("route {}: invalid response from {}: {}", route.name(), slot, response.decoderResult().cause());
-            fail(Reason.BACKEND_FAILED);
+            log.warn("route {}: invalid response from {}: {}", route.name(), lease.endpoint(),
+                    response.decoderResult().cause());
+            end(Ending.ANSWERED, Reason.BACKEND_FAILED);
             return;
         }
         int code = response.status().code();
@@ -406,7 +416,7 @@ final class Exchange implements RouteGate.Waiter {
     private void onResponseContent(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            fail(Reason.BACKEND_FAILED);
+            end(Ending.ANSWERED, Reason.BACKEND_FAILED);
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -446,20 +456,9 @@ final class Exchange implements RouteGate.Waiter {
 
     /** The response's last byte reached the client. */
     private void completed() {
-        if (state != State.FORWARDING) {
-            return;
+        if (state == State.FORWARDING) {
+            end(Ending.COMPLETED, null);
         }
-        boolean reuse = backendKeepAlive && requestComplete;
-        Channel b = backend;
-        Endpoint endpoint = slot;
-        end(status);
-        if (reuse) {
-            shared.pools().release(b, endpoint);
-        } else {
-            b.close();
-        }
-        releaseSlot();
-        connection.exchangeEnded(clientKeepAliveAfter && requestComplete);
     }
 
     // ---- tunnel (after 101 Switching Protocols) ----
@@ -490,14 +489,8 @@ final class Exchange implements RouteGate.Waiter {
     }
 
     private void tunnelClosed() {
-        if (state != State.TUNNEL) {
-            return;
-        }
-        end(101);
-        releaseSlot();
-        TunnelHandler.closeOnFlush(clientCtx.channel());
-        if (backend != null) {
-            TunnelHandler.closeOnFlush(backend);
+        if (state == State.TUNNEL) {
+            end(Ending.TUNNEL_CLOSED, null);
         }
     }
 
@@ -518,99 +511,86 @@ final class Exchange implements RouteGate.Waiter {
         if (responseStarted) {
             // Too late for an error response: cut the client's stream so it sees the failure.
             log.warn("route {}: {} closed the connection mid-response; closing the client connection",
-                    route.name(), slot);
-            end(status);
-            releaseSlot();
-            clientCtx.close();
+                    route.name(), lease.endpoint());
+            end(Ending.CLOSED, null);
         } else {
-            log.warn("route {}: {} closed the connection before responding; answering 502", route.name(), slot);
-            fail(Reason.BACKEND_FAILED);
+            log.warn("route {}: {} closed the connection before responding; answering 502", route.name(),
+                    lease.endpoint());
+            end(Ending.ANSWERED, Reason.BACKEND_FAILED);
         }
     }
 
     /** The client connection closed. */
     void clientClosed() {
-        switch (state) {
-            case HELD -> {
-                if (route.gate().cancel(this)) {
-                    route.metrics().held(System.nanoTime() - heldSince);
-                }
-                // else an admission or failure is on its way; admitted() gives the slot back
-                end(499); // recorded like any ending; 499: the client closed the request
-            }
-            case CONNECTING, FORWARDING -> clientGone();
-            default -> {
-                // DONE: nothing owned; TUNNEL: the tunnel handlers see the close
-            }
-        }
+        clientGone();
     }
 
     private void clientGone() {
-        if (state == State.DONE || state == State.TUNNEL) {
-            return;
+        if (state != State.DONE && state != State.TUNNEL) {
+            log.debug("route {}: client went away during the exchange", route.name());
+            end(Ending.CLOSED, null); // the tunnel handlers see a close themselves
         }
-        log.debug("route {}: client went away during the exchange", route.name());
-        end(responseStarted ? status : 499);
-        if (backend != null) {
-            backend.close();
-        }
-        releaseSlot();
-        clientCtx.close();
     }
 
     /**
-     * Ends the exchange with an error response from Wakegate, or by closing the connection when
-     * the response has started. Gives back the backend connection and the slot.
+     * Ends the exchange, once: withdraws a waiting ticket, gives the backend connection back to
+     * the pool (a complete exchange on a keep-alive connection) or closes it, releases the lease,
+     * records the outcome and settles the client connection as {@code ending} says.
+     *
+     * @param reason the error answered, for {@link Ending#ANSWERED}
      */
-    private void fail(Reason reason) {
-        if (state == State.DONE || state == State.TUNNEL) {
+    private void end(Ending ending, Reason reason) {
+        if (state == State.DONE || state == State.TUNNEL && ending != Ending.TUNNEL_CLOSED) {
             return;
         }
-        if (responseStarted) {
-            onBackendClosedMidResponse();
-            return;
+        if (ending == Ending.ANSWERED && responseStarted) {
+            ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
-        end(reason.status().code());
-        if (backend != null) {
-            backend.close(); // it may be mid-request: never reuse it
-        }
-        releaseSlot();
-        route.metrics().rejected(reason);
-        boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
-                && (requestComplete || (bodyless && !headSent));
-        connection.sendError(reason, route.name(), keepAlive, route.gate().retryAfterSeconds(reason), coldStart);
-    }
-
-    private void onBackendClosedMidResponse() {
-        end(status);
-        if (backend != null) {
-            backend.close();
-        }
-        releaseSlot();
-        clientCtx.close();
-    }
-
-    /** Marks the exchange over and records it; runs once. */
-    private void end(int finalStatus) {
         state = State.DONE;
         cancelTimer();
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
         }
-        if (backend != null) {
-            BackendHandler h = backend.pipeline().get(BackendHandler.class);
+        if (ticket != null) {
+            ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
+        }
+        Channel b = backend;
+        backend = null;
+        if (b != null) {
+            BackendHandler h = b.pipeline().get(BackendHandler.class);
             if (h != null) {
                 h.attach(null);
             }
+            if (ending == Ending.COMPLETED && backendKeepAlive && requestComplete) {
+                shared.pools().release(b, lease.endpoint());
+            } else if (ending == Ending.TUNNEL_CLOSED) {
+                TunnelHandler.closeOnFlush(b);
+            } else {
+                b.close(); // it may be mid-request: never reuse it
+            }
         }
+        if (lease != null) {
+            lease.release();
+        }
+        int finalStatus = switch (ending) {
+            case COMPLETED -> status;
+            case ANSWERED -> reason.status().code();
+            case CLOSED -> responseStarted ? status : 499; // 499: the client closed the request
+            case TUNNEL_CLOSED -> 101;
+        };
         route.metrics().responded(finalStatus, System.nanoTime() - startNanos);
-    }
-
-    private void releaseSlot() {
-        if (slot != null) {
-            route.gate().release(slot);
-            slot = null;
+        switch (ending) {
+            case COMPLETED -> connection.exchangeEnded(clientKeepAliveAfter && requestComplete);
+            case ANSWERED -> {
+                route.metrics().rejected(reason);
+                boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
+                        && (requestComplete || (bodyless && !headSent));
+                connection.sendError(reason, route.name(), keepAlive, route.gate().retryAfterSeconds(reason),
+                        coldStart);
+            }
+            case CLOSED -> clientCtx.close();
+            case TUNNEL_CLOSED -> TunnelHandler.closeOnFlush(clientCtx.channel());
         }
     }
 

@@ -24,12 +24,8 @@ import io.netty.handler.codec.http2.Http2FrameWriter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.wakegate.interceptor.backend.Endpoint;
-import io.wakegate.interceptor.config.Durations;
-import io.wakegate.interceptor.hold.Admission;
-import io.wakegate.interceptor.hold.RouteGate;
+import io.wakegate.interceptor.hold.Lease;
+import io.wakegate.interceptor.hold.Ticket;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
 import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.routing.Route;
@@ -44,11 +40,11 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers what the client sends until its first HEADERS frame (with any CONTINUATIONs) is
  * complete, decodes it with Netty's HTTP/2 frame reader and HPACK decoder for {@code :authority},
  * {@code :path} and the headers, and routes the whole connection by that first request: every
- * later stream goes to the same backend. Then, like an {@link Exchange}: admitted or held at the
- * route's gate (cold-start timeout, counted as one request in flight for the life of the
- * connection, like a WebSocket tunnel), a new backend connection ({@link BackendPools#connectRaw},
- * never a pooled HTTP/1.1 one), the buffered bytes written, and {@link TunnelHandler}s both ways.
- * The slot is given back exactly once, when either side closes.
+ * later stream goes to the same backend. Then a {@link Ticket} from the route's gate (admitted
+ * or held, counted as one request in flight for the life of the connection, like a WebSocket
+ * tunnel), a new backend connection for its {@link Lease} ({@link BackendPools#connectRaw}, never
+ * a pooled HTTP/1.1 one), the buffered bytes written, and {@link TunnelHandler}s both ways. Every
+ * ending goes through {@link #finish}, which withdraws the ticket and releases the lease.
  *
  * <p>The client's preface is answered at once with an empty SETTINGS frame (see
  * {@link SettingsAckFilter}). Errors before the backend is reached are answered in HTTP/2: a
@@ -60,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>Added by {@link H2cDetector} in its place, after the {@link ClientTimeoutsHandler} and a
  * {@link SettingsAckFilter}; removes
  * itself when the tunnel starts. Issues its own reads (auto-read is off). Confined to the client
- * connection's event loop; gate callbacks arrive there through {@link #executor()}.
+ * connection's event loop; ticket callbacks arrive there.
  */
-final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteGate.Waiter {
+final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket.Holder {
 
     private static final Logger log = LoggerFactory.getLogger(H2cConnection.class);
 
@@ -73,7 +69,6 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
     static final int MAX_BUFFERED = 128 * 1024;
     /** The decoded first header block, at most. */
     private static final int MAX_HEADER_LIST_SIZE = 64 * 1024;
-    private static final int MAX_CONNECT_ATTEMPTS = 3;
     /** How long a rejected connection stays open after the GOAWAY for the client to read it and close. */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -96,12 +91,12 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
     private boolean grpc;
     private boolean readPending;
     private Route route;
-    private Endpoint slot;
+    private Ticket ticket;
+    private Lease lease;
     private Channel backend;
-    private ScheduledFuture<?> timer;
     private long startNanos;
-    private long heldSince;
-    private int connectAttempts;
+    /** Connects failed on every endpoint tried and the connection went back to the queue; once only. */
+    private boolean heldAgain;
 
     H2cConnection(ProxyContext shared, ClientTimeoutsHandler timeouts) {
         this.shared = shared;
@@ -116,11 +111,6 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
         // ACK of it never reaches the backend (SettingsAckFilter).
         frameWriter.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
         ctx.flush();
-    }
-
-    @Override
-    public EventExecutor executor() {
-        return ctx.executor();
     }
 
     private void requestRead() {
@@ -226,79 +216,57 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
             return;
         }
         route.demand().arrived();
-        Admission admission = route.gate().acquire(this);
-        if (admission.rejection() != null) {
-            fail(admission.rejection());
-        } else if (admission.isHeld()) {
+        admit();
+    }
+
+    private void admit() {
+        ticket = route.gate().admit(ctx.executor(), route.policy().coldStartTimeout(), this);
+        if (ticket.state() == Ticket.State.WAITING) {
             state = State.HELD;
-            heldSince = System.nanoTime();
-            timer = ctx.executor().schedule(this::holdTimedOut, route.policy().coldStartTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
             requestRead();
-        } else {
-            slot = admission.endpoint();
-            connect();
         }
     }
 
-    // ---- gate callbacks (on the client's event loop) ----
+    // ---- ticket callbacks (on the client's event loop) ----
 
     @Override
-    public void admitted(Endpoint endpoint) {
-        slot = endpoint;
-        if (state != State.HELD) {
-            releaseSlot(); // the client went away while the admission was on its way
-            return;
-        }
-        cancelTimer();
-        route.metrics().held(System.nanoTime() - heldSince);
+    public void admitted(Lease lease) {
+        this.lease = lease;
         connect();
     }
 
     @Override
-    public void failed(Reason reason) {
-        if (state == State.HELD) {
-            cancelTimer();
-            route.metrics().held(System.nanoTime() - heldSince);
-            fail(reason);
-        }
-    }
-
-    private void holdTimedOut() {
-        timer = null;
-        if (state == State.HELD && route.gate().cancel(this)) {
-            route.metrics().held(System.nanoTime() - heldSince);
-            log.info("route {}: h2c connection held {} without a ready endpoint; answering 504", route.name(),
-                    Durations.format(route.policy().coldStartTimeout()));
-            fail(Reason.COLD_START_TIMEOUT);
-        }
+    public void rejected(Reason reason) {
+        fail(reason);
     }
 
     // ---- connecting ----
 
     private void connect() {
         state = State.CONNECTING;
-        connectAttempts++;
-        Endpoint target = slot;
-        ChannelFuture future = shared.pools().connectRaw(ctx.channel().eventLoop(), target);
+        Lease target = lease;
+        ChannelFuture future = shared.pools().connectRaw(ctx.channel().eventLoop(), target.endpoint());
         future.addListener((ChannelFutureListener) f -> connected(f, target));
     }
 
-    private void connected(ChannelFuture future, Endpoint target) {
-        if (state != State.CONNECTING || slot != target) {
+    private void connected(ChannelFuture future, Lease target) {
+        if (state != State.CONNECTING || lease != target) {
             future.channel().close(); // the client left meanwhile
             return;
         }
         if (!future.isSuccess()) {
-            log.debug("route {}: h2c connect to {} failed: {}", route.name(), target, future.cause().toString());
-            Endpoint next = route.gate().reassign(target, connectAttempts < MAX_CONNECT_ATTEMPTS);
-            if (next == null) {
-                slot = null; // the gate released it
+            log.debug("route {}: h2c connect to {} failed: {}", route.name(), target.endpoint(),
+                    future.cause().toString());
+            lease = target.trade();
+            if (lease == null && !heldAgain) {
+                heldAgain = true; // not ready after all (a crash not yet noticed): wait for an endpoint that is
+                log.info("route {}: no ready endpoint accepted the h2c connection; holding it again", route.name());
+                admit();
+            } else if (lease == null) {
                 log.warn("route {}: could not connect to a ready endpoint ({}); answering 502 on h2c",
                         route.name(), future.cause().toString());
                 fail(Reason.CONNECT_FAILED);
             } else {
-                slot = next;
                 connect();
             }
             return;
@@ -335,9 +303,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
         if (state != State.TUNNEL) {
             return;
         }
-        state = State.DONE;
-        route.metrics().responded(200, System.nanoTime() - startNanos);
-        releaseSlot();
+        finish(200);
         TunnelHandler.closeOnFlush(ctx.channel());
         TunnelHandler.closeOnFlush(backend);
     }
@@ -350,8 +316,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
             return;
         }
         route.metrics().rejected(reason);
-        route.metrics().responded(reason.status().code(), System.nanoTime() - startNanos);
-        releaseSlot();
+        finish(reason.status().code());
         answer(reason);
     }
 
@@ -361,11 +326,10 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
      */
     private void answer(Reason reason) {
         state = State.DONE;
-        cancelTimer();
         Http2Headers headers = new DefaultHttp2Headers()
                 .status(reason.status().codeAsText())
                 .set("x-wakegate-reason", reason.code())
-                .set("x-wakegate-cold-start", heldSince != 0 ? "true" : "false")
+                .set("x-wakegate-cold-start", ticket != null && ticket.waited() ? "true" : "false")
                 .set("grpc-status", reason == Reason.NO_ROUTE ? "5" : "14") // NOT_FOUND, else UNAVAILABLE
                 .set("grpc-message", reason.code() + ": " + reason.message());
         if (grpc) {
@@ -398,20 +362,26 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
 
     /** Closes without an answer: a protocol error, too many bytes, or the client left. */
     private void giveUp(int status) {
-        State was = state;
+        if (state == State.HELD || state == State.CONNECTING) {
+            finish(status);
+        }
         state = State.DONE;
-        cancelTimer();
-        if (was == State.HELD) {
-            if (route.gate().cancel(this)) {
-                route.metrics().held(System.nanoTime() - heldSince);
-            }
-            // else an admission or failure is on its way; admitted() gives the slot back
-        }
-        if (was == State.HELD || was == State.CONNECTING) {
-            route.metrics().responded(status, System.nanoTime() - startNanos);
-        }
-        releaseSlot();
         ctx.close();
+    }
+
+    /**
+     * The routed connection ends, once, before or after the tunnel: withdraws a waiting ticket,
+     * releases the lease and records {@code status}.
+     */
+    private void finish(int status) {
+        state = State.DONE;
+        if (ticket != null) {
+            ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
+        }
+        if (lease != null) {
+            lease.release();
+        }
+        route.metrics().responded(status, System.nanoTime() - startNanos);
     }
 
     @Override
@@ -438,20 +408,6 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements RouteG
             ctx.close();
         } else {
             giveUp(499);
-        }
-    }
-
-    private void releaseSlot() {
-        if (slot != null) {
-            route.gate().release(slot);
-            slot = null;
-        }
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
         }
     }
 }

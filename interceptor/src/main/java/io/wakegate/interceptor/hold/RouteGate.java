@@ -7,6 +7,8 @@ import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.StartFailure;
 import io.wakegate.interceptor.demand.DemandCounter;
 import io.wakegate.interceptor.http.Reason;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,30 +27,19 @@ import org.slf4j.LoggerFactory;
  * an endpoint has capacity: when the source reports ready endpoints or when an admitted request
  * finishes. Nothing polls.
  *
+ * <p>Each request gets a {@link Ticket} ({@link #admit}); an admitted one gets a {@link Lease}
+ * on one endpoint. The gate only decides; the ticket carries the decision to the request's loop.
+ *
  * <p>A route that nothing can wake ({@link #wakeable wakeable} false) holds a request only for a
  * slot on a ready endpoint: with no endpoint ready it is rejected {@link Reason#NOT_WAKEABLE} at
  * once, and so are the requests it holds when the last endpoint goes.
  *
- * <p>Thread-safe: every method may be called from any thread; state changes under the gate's
- * monitor, in short sections that never block. Waiters are called back on their own
- * {@link Waiter#executor()}, never under the lock.
+ * <p>Thread-safe: every method may be called from any thread except {@link #admit}, which runs on
+ * the request's loop. State changes under the gate's monitor, in short sections that never
+ * block; decisions are delivered, the source woken and demand activation signalled only after
+ * the monitor is released.
  */
 public final class RouteGate implements EndpointListener {
-
-    /** A held request. Callbacks run on {@link #executor()}. */
-    public interface Waiter {
-        EventExecutor executor();
-
-        /**
-         * Admitted to {@code endpoint} after waiting. The waiter now owns one outstanding slot on
-         * it and must give it back with {@link RouteGate#release} exactly once, even if its client
-         * has gone away meanwhile.
-         */
-        void admitted(Endpoint endpoint);
-
-        /** The wait ended without an endpoint, for {@code reason}. */
-        void failed(Reason reason);
-    }
 
     /** Retry-After of a {@link Reason#NOT_WAKEABLE} answer: until someone fixes what prevents the wake. */
     static final long NOT_WAKEABLE_RETRY_AFTER_SECONDS = 10;
@@ -59,7 +50,8 @@ public final class RouteGate implements EndpointListener {
     private final DemandCounter demand;
     private final HoldLimit holdLimit;
     private final LongConsumer coldStartRecorder;
-    private final LinkedHashSet<Waiter> waiting = new LinkedHashSet<>();
+    private final LongConsumer heldRecorder;
+    private final LinkedHashSet<GateTicket> waiting = new LinkedHashSet<>();
     private volatile EndpointSource source;
     private List<Endpoint> ready = List.of();
     private int maxPending;
@@ -74,13 +66,15 @@ public final class RouteGate implements EndpointListener {
     /**
      * @param coldStartRecorder told the duration (nanos) of each cold start: from the first request
      *                          held with nothing ready until an endpoint became ready
+     * @param heldRecorder      told how long (nanos) each held request waited
      */
     public RouteGate(String route, DemandCounter demand, HoldLimit holdLimit, int maxPending,
-                     int maxPerEndpoint, LongConsumer coldStartRecorder) {
+                     int maxPerEndpoint, LongConsumer coldStartRecorder, LongConsumer heldRecorder) {
         this.route = route;
         this.demand = demand;
         this.holdLimit = holdLimit;
         this.coldStartRecorder = coldStartRecorder;
+        this.heldRecorder = heldRecorder;
         updateLimits(maxPending, maxPerEndpoint);
     }
 
@@ -99,74 +93,84 @@ public final class RouteGate implements EndpointListener {
             throw new IllegalArgumentException("maxPending: " + maxPending + ", maxPerEndpoint: "
                     + maxPerEndpoint + " (expected: >= 1 and >= 0)");
         }
+        List<GateTicket> decided = new ArrayList<>(0);
         synchronized (this) {
             this.maxPending = maxPending;
             this.maxPerEndpoint = maxPerEndpoint;
-            dispatch();
+            dispatch(decided);
         }
+        deliver(decided);
     }
 
     /**
      * Whether anything can wake this route's backend from zero (from the route table). Turning
      * false with no endpoint ready fails the held requests {@link Reason#NOT_WAKEABLE}.
      */
-    public synchronized void wakeable(boolean wakeable) {
-        if (wakeable != this.wakeable) {
-            log.info(wakeable ? "route {}: wakeable again; requests wait for a cold start as usual"
-                    : "route {}: nothing can wake its backend; without a ready endpoint requests are answered 503 "
-                    + "not-wakeable", route);
+    public void wakeable(boolean wakeable) {
+        List<GateTicket> decided = new ArrayList<>(0);
+        synchronized (this) {
+            if (wakeable != this.wakeable) {
+                log.info(wakeable ? "route {}: wakeable again; requests wait for a cold start as usual"
+                        : "route {}: nothing can wake its backend; without a ready endpoint requests are answered "
+                        + "503 not-wakeable", route);
+            }
+            this.wakeable = wakeable;
+            failIfNothingWakes(decided);
         }
-        this.wakeable = wakeable;
-        failIfNothingWakes();
+        deliver(decided);
     }
 
     /**
-     * Asks to forward one request. Admitted: the caller owns a slot on the endpoint and gives it
-     * back with {@link #release}. Held: {@code waiter} is called later, unless {@link #cancel}
-     * removes it first. Rejected: nothing to give back.
+     * Asks to forward one request; called on {@code loop}. The ticket is admitted at once, rejected
+     * at once, or waits — at most {@code coldStartTimeout} — for a slot; {@code holder} hears the
+     * outcome on {@code loop} (an immediate one before this method returns).
      */
-    public Admission acquire(Waiter waiter) {
-        Admission admission;
-        boolean cold;
+    public Ticket admit(EventExecutor loop, Duration coldStartTimeout, Ticket.Holder holder) {
+        GateTicket ticket = new GateTicket(this, loop, holder, heldRecorder);
+        boolean held = false;
+        boolean cold = false;
+        boolean activated = false;
         synchronized (this) {
+            Endpoint e = closedReason == null && waiting.isEmpty() ? pick(null) : null;
             if (closedReason != null) {
-                return Admission.rejected(closedReason);
-            }
-            if (waiting.isEmpty()) {
-                Endpoint e = pick(null);
-                if (e != null) {
-                    e.addOutstanding(1);
-                    demand.admitted();
-                    return Admission.admitted(e);
+                ticket.decide(null, closedReason);
+            } else if (e != null) {
+                e.addOutstanding(1);
+                activated = demand.admitted();
+                ticket.decide(new GateLease(this, e, 1), null);
+            } else if (!wakeable && ready.isEmpty()) {
+                ticket.decide(null, Reason.NOT_WAKEABLE); // no wake would end the wait
+            } else if (waiting.size() >= maxPending || !holdLimit.tryAcquire()) {
+                ticket.decide(null, Reason.QUEUE_FULL);
+            } else {
+                waiting.add(ticket);
+                activated = demand.holdStarted();
+                held = true;
+                cold = ready.isEmpty();
+                if (cold && coldStartSince == 0) {
+                    coldStartSince = System.nanoTime();
                 }
             }
-            if (!wakeable && ready.isEmpty()) {
-                return Admission.rejected(Reason.NOT_WAKEABLE); // no wake would end the wait
-            }
-            if (waiting.size() >= maxPending || !holdLimit.tryAcquire()) {
-                return Admission.rejected(Reason.QUEUE_FULL);
-            }
-            waiting.add(waiter);
-            demand.holdStarted();
-            cold = ready.isEmpty();
-            if (cold && coldStartSince == 0) {
-                coldStartSince = System.nanoTime();
-            }
-            admission = Admission.HELD;
         }
+        if (activated) {
+            demand.signalActivation();
+        }
+        if (!held) {
+            ticket.arrive(); // decided at once, on the loop: the holder hears it before admit returns
+            return ticket;
+        }
+        // A decision racing with this reaches the ticket through its loop, so after hold().
+        ticket.hold(coldStartTimeout);
         EndpointSource s = source;
         if (cold && s != null) {
             s.wake();
         }
-        return admission;
+        return ticket;
     }
 
-    /**
-     * Withdraws a held request (timeout, client gone). Returns false when it was already
-     * admitted or failed: its callback is on the way and the caller must wait for it.
-     */
-    public synchronized boolean cancel(Waiter waiter) {
-        if (!waiting.remove(waiter)) {
+    /** Withdraws a waiting ticket; false when it was already decided and its decision is on the way. */
+    synchronized boolean cancel(GateTicket ticket) {
+        if (!waiting.remove(ticket)) {
             return false;
         }
         demand.holdEnded(false);
@@ -174,30 +178,44 @@ public final class RouteGate implements EndpointListener {
         return true;
     }
 
-    /** Gives back a slot taken by admission: the request's response or tunnel has ended. */
-    public synchronized void release(Endpoint endpoint) {
-        endpoint.addOutstanding(-1);
-        demand.finished();
-        dispatch();
+    /** Gives back a slot taken by admission; only {@link GateLease} calls it, once per lease. */
+    void release(Endpoint endpoint) {
+        List<GateTicket> decided = new ArrayList<>(0);
+        synchronized (this) {
+            endpoint.addOutstanding(-1);
+            demand.finished();
+            dispatch(decided);
+        }
+        deliver(decided);
     }
 
     /**
-     * Connecting to {@code failed} did not work before any byte was sent: moves the request's slot
-     * to another ready endpoint with capacity, when {@code retry} allows. Returns that endpoint, or
-     * null — then the slot is released and the request has ended. Tells the source either way.
+     * Connecting to {@code failed} did not work before any byte was sent: it is not ready, so it
+     * leaves the ready set until its source reports it again; the request's slot moves to another
+     * ready endpoint with capacity, when {@code retry} allows. Returns that endpoint, or null —
+     * then the slot is released. Tells the source either way, which re-checks the endpoint.
      */
-    public Endpoint reassign(Endpoint failed, boolean retry) {
+    Endpoint reassign(Endpoint failed, boolean retry) {
         Endpoint next;
+        List<GateTicket> decided = new ArrayList<>(0);
         synchronized (this) {
             failed.addOutstanding(-1);
+            if (ready.contains(failed)) {
+                List<Endpoint> rest = new ArrayList<>(ready);
+                rest.remove(failed);
+                ready = List.copyOf(rest);
+                log.info("route {}: {} refused a connection; not ready until its source reports it again",
+                        route, failed);
+            }
             next = retry ? pick(failed) : null;
             if (next != null) {
                 next.addOutstanding(1);
             } else {
                 demand.finished();
             }
-            dispatch();
+            dispatch(decided);
         }
+        deliver(decided);
         EndpointSource s = source;
         if (s != null) {
             s.connectFailed(failed);
@@ -207,15 +225,17 @@ public final class RouteGate implements EndpointListener {
 
     @Override
     public void endpointsChanged(List<Endpoint> endpoints) {
+        List<GateTicket> decided = new ArrayList<>(0);
         synchronized (this) {
             ready = List.copyOf(endpoints);
             if (!ready.isEmpty() && coldStartSince != 0) {
                 coldStartRecorder.accept(System.nanoTime() - coldStartSince);
                 coldStartSince = 0;
             }
-            dispatch();
-            failIfNothingWakes();
+            dispatch(decided);
+            failIfNothingWakes(decided);
         }
+        deliver(decided);
     }
 
     @Override
@@ -228,7 +248,11 @@ public final class RouteGate implements EndpointListener {
         if (!failure.retryAfter().isZero()) {
             retryAt = System.nanoTime() + failure.retryAfter().toNanos();
         }
-        failWaiters(reason);
+        List<GateTicket> decided = new ArrayList<>(0);
+        synchronized (this) {
+            failWaiters(reason, decided);
+        }
+        deliver(decided);
     }
 
     /**
@@ -257,10 +281,12 @@ public final class RouteGate implements EndpointListener {
 
     /** Refuses new requests and fails every held one with {@code reason} (shutdown, route removed). */
     public void close(Reason reason) {
+        List<GateTicket> decided = new ArrayList<>(0);
         synchronized (this) {
             closedReason = reason;
+            failWaiters(reason, decided);
         }
-        failWaiters(reason);
+        deliver(decided);
     }
 
     /** The ready endpoints as last reported. */
@@ -272,38 +298,48 @@ public final class RouteGate implements EndpointListener {
         return waiting.size();
     }
 
-    private synchronized void failWaiters(Reason reason) {
-        for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
+    /** Hands decisions to their tickets' loops. Caller does not hold the lock. */
+    private static void deliver(List<GateTicket> decided) {
+        for (GateTicket t : decided) {
+            t.deliver();
+        }
+    }
+
+    /** Rejects every waiting ticket with {@code reason}. Caller holds the lock. */
+    private void failWaiters(Reason reason, List<GateTicket> decided) {
+        for (Iterator<GateTicket> it = waiting.iterator(); it.hasNext(); ) {
+            GateTicket t = it.next();
             it.remove();
             demand.holdEnded(false);
             holdLimit.release();
-            w.executor().execute(() -> w.failed(reason));
+            t.decide(null, reason);
+            decided.add(t);
         }
         coldStartSince = 0;
     }
 
     /** Fails the held requests when no endpoint is ready and none will be woken. Caller holds the lock. */
-    private void failIfNothingWakes() {
+    private void failIfNothingWakes(List<GateTicket> decided) {
         if (!wakeable && ready.isEmpty() && !waiting.isEmpty()) {
-            failWaiters(Reason.NOT_WAKEABLE);
+            failWaiters(Reason.NOT_WAKEABLE, decided);
         }
     }
 
     /** Admits waiters in arrival order while an endpoint has capacity. Caller holds the lock. */
-    private void dispatch() {
+    private void dispatch(List<GateTicket> decided) {
         while (!waiting.isEmpty()) {
             Endpoint e = pick(null);
             if (e == null) {
                 return;
             }
-            Iterator<Waiter> it = waiting.iterator();
-            Waiter w = it.next();
+            Iterator<GateTicket> it = waiting.iterator();
+            GateTicket t = it.next();
             it.remove();
             e.addOutstanding(1);
             demand.holdEnded(true);
             holdLimit.release();
-            w.executor().execute(() -> w.admitted(e));
+            t.decide(new GateLease(this, e, 1), null);
+            decided.add(t);
         }
     }
 

@@ -140,7 +140,7 @@ public final class RouteRegistry implements AutoCloseable {
         DemandCounter counter = demand.counter(name);
         RouteMetrics routeMetrics = metrics.route(name, counter);
         RouteGate gate = new RouteGate(name, counter, holdLimit, policy.maxPendingRequests(),
-                policy.maxConcurrencyPerEndpoint(), routeMetrics::coldStart);
+                policy.maxConcurrencyPerEndpoint(), routeMetrics::coldStart, routeMetrics::held);
         gate.wakeable(policy.wakeable());
         Route route = new Route(name, policy, gate, counter, routeMetrics);
         route.source(source);

@@ -129,16 +129,43 @@ class AdmissionTest {
     }
 
     @Test
+    void aRefusedConnectHoldsTheRequestAgainUntilAnEndpointIsReady() throws Exception {
+        int port = deadPort(); // the backend crashed and its source has not noticed yet
+        wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
+        sources.get("api").ready(port);
+
+        CompletableFuture<HttpResponse<String>> response = get("/after-crash");
+        awaitHeld(wakegate, "api", 1);
+        assertThat(wakegate.routes().current().routes().get("api").gate().readyEndpoints())
+                .as("a refused endpoint is not ready").isEmpty();
+        assertThat(response).isNotDone();
+
+        TestBackend restarted = f.closeLater(TestBackend.start("restarted", port));
+        sources.get("api").ready(port);
+        HttpResponse<String> r = response.get(15, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("restarted GET /after-crash");
+        assertThat(r.headers().firstValue("x-wakegate-cold-start")).hasValue("true");
+        assertThat(restarted.requests()).isEqualTo(1);
+        awaitCountersZero(wakegate);
+    }
+
+    @Test
     void noReachableEndpointAnswers502ConnectFailed() throws Exception {
         wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
-        sources.get("api").ready(deadPort(), deadPort());
+        int dead1 = deadPort();
+        int dead2 = deadPort();
+        sources.get("api").ready(dead1, dead2);
 
-        HttpResponse<String> r = get("/nowhere").get(15, TimeUnit.SECONDS);
+        CompletableFuture<HttpResponse<String>> response = get("/nowhere");
+        awaitHeld(wakegate, "api", 1); // both refused: held again once, for an endpoint that is ready
+        sources.get("api").ready(dead1, dead2); // reported ready again, and refusing again
+        HttpResponse<String> r = response.get(15, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.headers().firstValue("x-wakegate-reason")).hasValue("connect-failed");
         assertThat(r.body()).contains("\"reason\":\"connect-failed\"");
-        // Each attempt goes to another endpoint than the last; three attempts at most.
-        assertThat(sources.get("api").connectFailures()).isBetween(2, 3);
+        // Each attempt goes to another endpoint than the last; three attempts at most per round.
+        assertThat(sources.get("api").connectFailures()).isBetween(4, 6);
         awaitCountersZero(wakegate);
         assertThat(wakegate.routes().current().routes().get("api").gate().readyEndpoints())
                 .allSatisfy(e -> assertThat(e.outstanding()).isZero());

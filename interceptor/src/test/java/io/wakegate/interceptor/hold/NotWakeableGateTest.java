@@ -2,13 +2,7 @@ package io.wakegate.interceptor.hold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.wakegate.interceptor.backend.Endpoint;
-import io.wakegate.interceptor.demand.DemandCounter;
 import io.wakegate.interceptor.http.Reason;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,44 +12,49 @@ import org.junit.jupiter.api.Test;
  */
 class NotWakeableGateTest {
 
-    private final HoldLimit holdLimit = new HoldLimit(100);
-    private final DemandCounter demand = new DemandCounter("r", () -> { });
-    private final RouteGate gate = new RouteGate("r", demand, holdLimit, 10, 1, nanos -> { });
-    private final Endpoint endpoint = new Endpoint("e", new InetSocketAddress("127.0.0.1", 9));
+    private final GateFixture f = new GateFixture(1);
+    private final RouteGate gate = f.gate;
 
     @Test
     void withoutAReadyEndpointARequestIsRejectedAtOnce() {
         gate.wakeable(false);
-        Admission admission = gate.acquire(new Recorder());
-        assertThat(admission.rejection()).isEqualTo(Reason.NOT_WAKEABLE);
-        assertThat(gate.heldCount()).isZero();
-        assertThat(holdLimit.held()).isZero();
+        GateFixture.Holder holder = f.new Holder();
+        assertThat(f.admit(holder).state()).isEqualTo(Ticket.State.REJECTED);
+        assertThat(holder.events).containsExactly("rejected not-wakeable");
+        f.assertAllReturned();
     }
 
     @Test
     void aRequestWaitsForASlotButFailsWhenTheLastEndpointGoes() {
         gate.wakeable(false);
-        gate.endpointsChanged(List.of(endpoint));
-        assertThat(gate.acquire(new Recorder()).endpoint()).isSameAs(endpoint);
-        Recorder second = new Recorder();
-        assertThat(gate.acquire(second).isHeld()).as("the endpoint is at its cap of 1").isTrue();
+        gate.endpointsChanged(List.of(f.e1));
+        GateFixture.Holder first = f.new Holder();
+        f.admit(first);
+        assertThat(first.events).containsExactly("admitted e1");
+        GateFixture.Holder second = f.new Holder();
+        assertThat(f.admit(second).state()).as("the endpoint is at its cap of 1").isEqualTo(Ticket.State.WAITING);
 
         gate.endpointsChanged(List.of());
-        assertThat(second.events).containsExactly("failed not-wakeable");
-        assertThat(gate.heldCount()).isZero();
-        assertThat(holdLimit.held()).isZero();
+        f.runPending();
+        assertThat(second.events).containsExactly("rejected not-wakeable");
+        first.lease.release();
+        f.assertAllReturned();
     }
 
     @Test
     void requestsHeldForAWakeFailWhenTheRouteTurnsNotWakeable() {
-        Recorder held = new Recorder();
-        assertThat(gate.acquire(held).isHeld()).isTrue();
+        GateFixture.Holder held = f.new Holder();
+        assertThat(f.admit(held).state()).isEqualTo(Ticket.State.WAITING);
         gate.wakeable(false);
-        assertThat(held.events).containsExactly("failed not-wakeable");
-        assertThat(holdLimit.held()).isZero();
+        f.runPending();
+        assertThat(held.events).containsExactly("rejected not-wakeable");
+        assertThat(f.holdLimit.held()).isZero();
 
         gate.wakeable(true);
-        assertThat(gate.acquire(new Recorder()).isHeld()).as("wakeable again: held as usual").isTrue();
+        Ticket again = f.admit(f.new Holder());
+        assertThat(again.state()).as("wakeable again: held as usual").isEqualTo(Ticket.State.WAITING);
+        again.cancel();
+        f.assertAllReturned();
     }
 
     @Test
@@ -64,24 +63,5 @@ class NotWakeableGateTest {
                 .isPositive();
         assertThat(gate.retryAfterSeconds(Reason.QUEUE_FULL)).isEqualTo(1);
         assertThat(gate.retryAfterSeconds(Reason.COLD_START_TIMEOUT)).isZero();
-    }
-
-    private static final class Recorder implements RouteGate.Waiter {
-        final List<String> events = new ArrayList<>();
-
-        @Override
-        public EventExecutor executor() {
-            return ImmediateEventExecutor.INSTANCE;
-        }
-
-        @Override
-        public void admitted(Endpoint endpoint) {
-            events.add("admitted " + endpoint);
-        }
-
-        @Override
-        public void failed(Reason reason) {
-            events.add("failed " + reason.code());
-        }
     }
 }

@@ -279,12 +279,11 @@ public final class EndpointSliceSource implements EndpointSource {
 
     @Override
     public void connectFailed(io.wakegate.interceptor.backend.Endpoint endpoint) {
-        if (probe != null) {
-            synchronized (this) {
-                probed.remove(endpoint.name()); // probe it again before more traffic
-            }
-            executor.execute(this::recompute);
+        synchronized (this) {
+            probed.remove(endpoint.name()); // probe it again before more traffic
+            lastReady = null; // the gate dropped it: the next recompute reports even an unchanged list
         }
+        executor.execute(this::recompute);
     }
 
     @Override

@@ -458,7 +458,31 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
 
     @Override
     public void connectFailed(Endpoint failed) {
-        // The process probably died; its exit is reported through onExit.
+        // The process probably died (its exit is reported through onExit); if it still runs, the gate
+        // has it back once it answers its readiness probe again.
+        executor.execute(this::recheck);
+    }
+
+    /** Probes a process the gate took out after a refused connection; reports it ready once it answers. Blocking. */
+    private void recheck() {
+        Process p;
+        synchronized (this) {
+            if (closed || state != State.READY) {
+                return;
+            }
+            p = process;
+        }
+        boolean ready = probe.check(endpoint.address(), endpoint.name());
+        synchronized (this) {
+            if (closed || state != State.READY || process != p) {
+                return; // exited or stopping meanwhile: that path reports
+            }
+            if (ready) {
+                listener.endpointsChanged(List.of(endpoint));
+            } else {
+                executor.schedule(this::recheck, config.readiness().interval().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     /** Stops the process (blocking, up to the grace period) and leaves the group. */
