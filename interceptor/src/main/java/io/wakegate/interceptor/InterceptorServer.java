@@ -110,7 +110,8 @@ public final class InterceptorServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.pools = new BackendPools(new ForwardSettings(forwarding.connectTimeout(), forwarding.backendIdleTimeout(),
                 forwarding.maxIdleConnectionsPerEndpoint(), limits.maxRequestBodySize(),
-                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout()), NioSocketChannel.class);
+                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout(), forwarding.upgrades()),
+                NioSocketChannel.class);
     }
 
     /** Starts with static backends (and any other kinds the default factory knows). */
