@@ -407,8 +407,11 @@ final class Exchange implements Ticket.Holder {
         responseStarted = true;
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
+        // A backend that closes before it read the whole request (an early 403) leaves the rest of
+        // the body unread on the client connection: that connection closes too, so say so.
         ForwardedHeaders.prepareResponse(response, method, clientVersion,
-                clientKeepAlive && !shared.draining().getAsBoolean(), coldStart);
+                clientKeepAlive && !shared.draining().getAsBoolean() && (requestComplete || backendKeepAlive),
+                coldStart);
         clientKeepAliveAfter = ForwardedHeaders.keepsAlive(response);
         relayToClient(response);
     }

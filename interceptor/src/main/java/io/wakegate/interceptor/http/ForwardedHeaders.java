@@ -102,7 +102,9 @@ public final class ForwardedHeaders {
     }
 
     /**
-     * Prepares a backend response for the client, in place.
+     * Prepares a backend response for the client, in place: Wakegate's own version (HTTP/1.1,
+     * RFC 9110 §6.2, whatever the backend spoke), hop-by-hop fields removed (a 101 keeps its
+     * {@code Upgrade} and {@code Connection}), framing and {@code Connection} for the client.
      *
      * @param requestMethod      the method of the request this answers (HEAD has no body)
      * @param clientVersion      the client's protocol version
@@ -113,6 +115,7 @@ public final class ForwardedHeaders {
                                        HttpVersion clientVersion, boolean clientKeepAlive, boolean coldStart) {
         HttpHeaders h = response.headers();
         int code = response.status().code();
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             // Upgrade and Connection are the point of a 101: keep them for the client.
             response.headers().set(ErrorResponses.COLD_START_HEADER, Boolean.toString(coldStart));
