@@ -394,12 +394,21 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         int code = response.status().code();
-        if (code == 101 && upgrade) {
-            startTunnel(response);
+        if (code == 101) {
+            if (upgrade) {
+                startTunnel(response);
+                return;
+            }
+            // Switching protocols nobody asked for: the connection is no longer HTTP we can relay.
+            ReferenceCountUtil.release(response);
+            log.warn("route {}: {} answered 101 to a request that asked for no upgrade", route.name(),
+                    lease.endpoint());
+            end(Ending.ANSWERED, Reason.BACKEND_FAILED);
             return;
         }
         if (code >= 100 && code < 200) {
             informational = true; // e.g. 100 Continue: relay it, the final response follows
+            ForwardedHeaders.prepareResponse(response, method, clientVersion, true, coldStart); // hop-by-hop too
             relayToClient(response);
             return;
         }

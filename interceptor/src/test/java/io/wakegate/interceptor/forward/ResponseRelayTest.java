@@ -54,4 +54,37 @@ class ResponseRelayTest {
         }
         awaitCountersZero(f.server());
     }
+
+    @Test
+    void anUnsolicited101IsAnInvalidResponse() throws Exception {
+        start(Step.reply("HTTP/1.1 101 Switching Protocols\r\nupgrade: x\r\nconnection: upgrade\r\n\r\n",
+                After.DRAIN));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("x-wakegate-reason")).isEqualTo("backend-failed");
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
+    void informationalResponsesLoseTheirHopByHopFields() throws Exception {
+        start(Step.reply("HTTP/1.1 103 Early Hints\r\nconnection: x-hop\r\nx-hop: 1\r\nkeep-alive: timeout=5\r\n"
+                + "link: </style.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", After.NEXT));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /hints HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response hints = c.readResponse(false);
+            assertThat(hints.status()).isEqualTo(103);
+            assertThat(hints.header("link")).isEqualTo("</style.css>; rel=preload");
+            assertThat(hints.hasHeader("x-hop")).isFalse();
+            assertThat(hints.hasHeader("connection")).isFalse();
+            assertThat(hints.hasHeader("keep-alive")).isFalse();
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("ok");
+        }
+        awaitCountersZero(f.server());
+    }
 }
