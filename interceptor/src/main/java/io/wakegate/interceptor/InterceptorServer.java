@@ -52,6 +52,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,8 @@ public final class InterceptorServer implements AutoCloseable {
     private final HoldLimit holdLimit;
     private final RouteRegistry routes;
     private final ScheduledExecutorService probes;
+    private final ScheduledExecutorService processControl;
+    private final ExecutorService probeFanOut;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final ChannelGroup connections = new DefaultChannelGroup("wakegate-clients", GlobalEventExecutor.INSTANCE);
@@ -101,7 +104,11 @@ public final class InterceptorServer implements AutoCloseable {
         ForwardingConfig forwarding = config.forwarding();
         this.holdLimit = new HoldLimit(limits.maxPendingRequestsTotal());
         this.probes = Executors.newScheduledThreadPool(4, new DefaultThreadFactory("wakegate-probe", true));
-        this.processes = new ProcessBackends(probes, metrics.registry());
+        // Process control blocks for up to a stop's grace period: never on the probes' threads, so
+        // processes that ignore SIGTERM cannot delay other routes' readiness.
+        this.processControl = Executors.newScheduledThreadPool(4, new DefaultThreadFactory("wakegate-process", true));
+        this.probeFanOut = Executors.newCachedThreadPool(new DefaultThreadFactory("wakegate-probe-url", true));
+        this.processes = new ProcessBackends(processControl, metrics.registry());
         EndpointSourceFactory factory = sourceFactory != null ? sourceFactory : this::defaultSource;
         this.routes = new RouteRegistry(demand, metrics, holdLimit, factory);
         this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wakegate-accept"),
@@ -110,7 +117,8 @@ public final class InterceptorServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.pools = new BackendPools(new ForwardSettings(forwarding.connectTimeout(), forwarding.backendIdleTimeout(),
                 forwarding.maxIdleConnectionsPerEndpoint(), limits.maxRequestBodySize(),
-                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout()), NioSocketChannel.class);
+                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout(), forwarding.upgrades()),
+                NioSocketChannel.class);
     }
 
     /** Starts with static backends (and any other kinds the default factory knows). */
@@ -330,6 +338,8 @@ public final class InterceptorServer implements AutoCloseable {
             }
         }
         probes.shutdownNow();
+        processControl.shutdownNow();
+        probeFanOut.shutdownNow();
         if (admin != null) {
             admin.close();
         }
@@ -369,7 +379,7 @@ public final class InterceptorServer implements AutoCloseable {
             var s = backend.staticBackend();
             return new StaticEndpointSource(route, s.urls(),
                     new HealthProbe(s.healthCheck().path(), s.healthCheck().timeout()),
-                    s.healthCheck().interval(), probes);
+                    s.healthCheck().interval(), probes, probeFanOut);
         }
         throw new IllegalArgumentException("route " + route + ": backend kind " + backend.kind()
                 + " is not supported by this interceptor");

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * probe error (once per outage: again only after an endpoint was ready); {@code /queue} shows
  * that error as {@code lastProbeError} while nothing is ready.
  *
- * <p>Probes, name resolution and listener calls happen on the shared probe executor; one probe
- * round runs at a time per source.
+ * <p>Rounds, name resolution and listener calls happen on the shared probe executor; one probe
+ * round runs at a time per source. Within a round the URLs are probed in parallel, on
+ * {@code fanOut}, so one slow or silent URL does not delay the others' readiness by its timeout.
  */
 public final class StaticEndpointSource implements EndpointSource {
 
@@ -40,6 +43,7 @@ public final class StaticEndpointSource implements EndpointSource {
     private final HealthProbe probe;
     private final Duration interval;
     private final ScheduledExecutorService executor;
+    private final Executor fanOut;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Object roundLock = new Object();
     /** Guarded by roundLock. */
@@ -59,13 +63,19 @@ public final class StaticEndpointSource implements EndpointSource {
     /** Whether the wait during this outage was logged. Guarded by roundLock. */
     private boolean waitLogged;
 
+    /**
+     * @param executor runs the rounds
+     * @param fanOut   runs one round's probes in parallel while the round waits for them: must not
+     *                 be {@code executor} (a bounded pool would deadlock), e.g. a cached pool
+     */
     public StaticEndpointSource(String route, List<URI> urls, HealthProbe probe, Duration interval,
-                                ScheduledExecutorService executor) {
+                                ScheduledExecutorService executor, Executor fanOut) {
         this.route = route;
         this.urls = List.copyOf(urls);
         this.probe = probe;
         this.interval = interval;
         this.executor = executor;
+        this.fanOut = fanOut;
     }
 
     @Override
@@ -148,10 +158,21 @@ public final class StaticEndpointSource implements EndpointSource {
         synchronized (roundLock) {
             List<Endpoint> ready = new ArrayList<>(urls.size());
             String firstError = null;
+            List<Endpoint> resolved = new ArrayList<>(urls.size());
+            List<CompletableFuture<String>> checks = new ArrayList<>(urls.size());
             for (URI url : urls) {
                 Endpoint endpoint = resolve(url);
-                String error = endpoint == null ? "cannot resolve " + url.getHost()
-                        : probe.failure(endpoint.address(), url.getAuthority());
+                resolved.add(endpoint);
+                checks.add(endpoint == null ? CompletableFuture.completedFuture("cannot resolve " + url.getHost())
+                        : urls.size() == 1 ? CompletableFuture.completedFuture(probe.failure(endpoint.address(),
+                                url.getAuthority()))
+                        : CompletableFuture.supplyAsync(() -> probe.failure(endpoint.address(), url.getAuthority()),
+                                fanOut));
+            }
+            for (int i = 0; i < urls.size(); i++) {
+                URI url = urls.get(i);
+                Endpoint endpoint = resolved.get(i);
+                String error = checks.get(i).join(); // bounded by the probe's timeout
                 if (error == null) {
                     ready.add(endpoint);
                 } else if (firstError == null) {

@@ -18,6 +18,10 @@ import java.util.Map;
  */
 final class ConfigValidator {
 
+    /** An HTTP token (RFC 9110 §5.6.2), optionally with a version: what {@code Upgrade} lists. */
+    private static final java.util.regex.Pattern UPGRADE_TOKEN =
+            java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+(/[!#$%&'*+.^_`|~0-9A-Za-z-]+)?");
+
     private final Problems problems;
     private final Path baseDirectory;
     private final Map<String, String> environment;
@@ -99,8 +103,14 @@ final class ConfigValidator {
                 ForwardingConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT);
         Duration streamIdle = duration("forwarding.streamIdleTimeout", raw.streamIdleTimeout,
                 ForwardingConfig.DEFAULT_STREAM_IDLE_TIMEOUT);
+        List<String> upgrades = raw.upgrades == null ? ForwardingConfig.DEFAULT_UPGRADES : raw.upgrades;
+        for (int i = 0; i < upgrades.size(); i++) {
+            String u = upgrades.get(i);
+            problems.add("forwarding.upgrades[" + i + "]", u != null && UPGRADE_TOKEN.matcher(u.trim()).matches() ? null
+                    : "'" + u + "' (expected: a protocol name such as websocket)");
+        }
         return problems.covers("forwarding") ? null
-                : new ForwardingConfig(connect, responseHeader, idle, maxIdle, streamIdle);
+                : new ForwardingConfig(connect, responseHeader, idle, maxIdle, streamIdle, upgrades);
     }
 
     private ScalerConfig scaler(RawConfig.Scaler raw) {

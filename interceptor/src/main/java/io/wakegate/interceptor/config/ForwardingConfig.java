@@ -1,6 +1,8 @@
 package io.wakegate.interceptor.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * How the interceptor talks to backends.
@@ -18,16 +20,21 @@ import java.time.Duration;
  *                                      stalled upload, a stalled stream, an idle tunnel) is ended;
  *                                      waiting for the response head is governed by
  *                                      {@code responseHeaderTimeout} instead
+ * @param upgrades                      the {@code Upgrade} protocols forwarded (lower case); any
+ *                                      other is removed and the request served as HTTP/1.1, so a
+ *                                      protocol Wakegate does not understand ({@code h2c}) never
+ *                                      carries later requests past routing and demand counting
  */
 public record ForwardingConfig(Duration connectTimeout, Duration responseHeaderTimeout,
                                Duration backendIdleTimeout, int maxIdleConnectionsPerEndpoint,
-                               Duration streamIdleTimeout) {
+                               Duration streamIdleTimeout, List<String> upgrades) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_HEADER_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_BACKEND_IDLE_TIMEOUT = Duration.ofSeconds(4);
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT = 64;
     public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
     public ForwardingConfig {
         Checks.require("connectTimeout", Checks.positive(connectTimeout));
@@ -35,6 +42,14 @@ public record ForwardingConfig(Duration connectTimeout, Duration responseHeaderT
         Checks.require("backendIdleTimeout", Checks.positive(backendIdleTimeout));
         Checks.require("maxIdleConnectionsPerEndpoint", Checks.positive(maxIdleConnectionsPerEndpoint));
         Checks.require("streamIdleTimeout", Checks.positive(streamIdleTimeout));
+        upgrades = upgrades.stream().map(u -> u.trim().toLowerCase(Locale.ROOT)).distinct().toList();
+    }
+
+    /** Settings with the default upgrades. */
+    public ForwardingConfig(Duration connectTimeout, Duration responseHeaderTimeout, Duration backendIdleTimeout,
+                            int maxIdleConnectionsPerEndpoint, Duration streamIdleTimeout) {
+        this(connectTimeout, responseHeaderTimeout, backendIdleTimeout, maxIdleConnectionsPerEndpoint,
+                streamIdleTimeout, DEFAULT_UPGRADES);
     }
 
     /** Settings with the default stream idle timeout. */
@@ -46,6 +61,7 @@ public record ForwardingConfig(Duration connectTimeout, Duration responseHeaderT
 
     public static ForwardingConfig defaults() {
         return new ForwardingConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_HEADER_TIMEOUT,
-                DEFAULT_BACKEND_IDLE_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT, DEFAULT_STREAM_IDLE_TIMEOUT);
+                DEFAULT_BACKEND_IDLE_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS_PER_ENDPOINT, DEFAULT_STREAM_IDLE_TIMEOUT,
+                DEFAULT_UPGRADES);
     }
 }

@@ -58,6 +58,7 @@ final class RawConfig {
         public Duration backendIdleTimeout;
         public Long maxIdleConnectionsPerEndpoint;
         public Duration streamIdleTimeout;
+        public List<String> upgrades;
     }
 
     static final class Shutdown {

@@ -62,6 +62,15 @@ public final class DemandCounter {
         change(0, -1);
     }
 
+    /**
+     * Admitted requests started ({@code delta > 0}) or ended ({@code delta < 0}) on a connection
+     * that already holds a slot: streams on a multiplexed connection. Returns whether the route
+     * became active.
+     */
+    public boolean inFlightChanged(int delta) {
+        return change(0, delta);
+    }
+
     /** Returns whether this change took the route from zero demand to some. */
     private synchronized boolean change(int heldDelta, int inFlightDelta) {
         long now = System.nanoTime();

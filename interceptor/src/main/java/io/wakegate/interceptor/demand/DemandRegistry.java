@@ -2,6 +2,8 @@ package io.wakegate.interceptor.demand;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -9,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The interceptor's {@link DemandView}: one {@link DemandCounter} per route name. A counter
- * outlives reloads that keep its route; a removed route's counter stays until it has drained, so
- * its last report goes to zero rather than vanishing.
+ * outlives reloads that keep its route; a removed ({@link #retire retired}) route's counter stays
+ * until it has drained, so its last report goes to zero rather than vanishing, and leaves with
+ * the first snapshot that shows it at zero — not at the next reload.
  */
 public final class DemandRegistry implements DemandView {
 
@@ -18,22 +21,29 @@ public final class DemandRegistry implements DemandView {
 
     private final ConcurrentHashMap<String, DemandCounter> counters = new ConcurrentHashMap<>();
     private final List<ActivationListener> listeners = new CopyOnWriteArrayList<>();
+    private final Set<String> retired = ConcurrentHashMap.newKeySet();
 
-    /** The counter of {@code route}, created on first use. */
+    /** The counter of {@code route}, created on first use; a retired route added back is live again. */
     public DemandCounter counter(String route) {
+        retired.remove(route);
         return counters.computeIfAbsent(route, r -> new DemandCounter(r, () -> activated(r)));
     }
 
-    /** Forgets a route whose counters are back at zero; returns whether it is gone. */
-    public boolean remove(String route) {
-        return counters.computeIfPresent(route, (r, c) -> c.held() == 0 && c.inFlight() == 0 ? null : c) == null;
+    /** The route was removed: its counter goes once a snapshot has shown it drained. */
+    public void retire(String route) {
+        retired.add(route);
     }
 
     @Override
     public List<RouteDemand> snapshot() {
         List<RouteDemand> out = new ArrayList<>(counters.size());
-        for (DemandCounter c : counters.values()) {
-            out.add(c.snapshot());
+        for (Map.Entry<String, DemandCounter> e : counters.entrySet()) {
+            RouteDemand d = e.getValue().snapshot();
+            out.add(d);
+            // Reported at zero once more, then forgotten; a route added back meanwhile left the set first.
+            if (d.held() == 0 && d.inFlight() == 0 && retired.remove(e.getKey())) {
+                counters.remove(e.getKey(), e.getValue());
+            }
         }
         return out;
     }

@@ -394,12 +394,21 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         int code = response.status().code();
-        if (code == 101 && upgrade) {
-            startTunnel(response);
+        if (code == 101) {
+            if (upgrade) {
+                startTunnel(response);
+                return;
+            }
+            // Switching protocols nobody asked for: the connection is no longer HTTP we can relay.
+            ReferenceCountUtil.release(response);
+            log.warn("route {}: {} answered 101 to a request that asked for no upgrade", route.name(),
+                    lease.endpoint());
+            end(Ending.ANSWERED, Reason.BACKEND_FAILED);
             return;
         }
         if (code >= 100 && code < 200) {
             informational = true; // e.g. 100 Continue: relay it, the final response follows
+            ForwardedHeaders.prepareResponse(response, method, clientVersion, true, coldStart); // hop-by-hop too
             relayToClient(response);
             return;
         }
@@ -407,8 +416,11 @@ final class Exchange implements Ticket.Holder {
         responseStarted = true;
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
+        // A backend that closes before it read the whole request (an early 403) leaves the rest of
+        // the body unread on the client connection: that connection closes too, so say so.
         ForwardedHeaders.prepareResponse(response, method, clientVersion,
-                clientKeepAlive && !shared.draining().getAsBoolean(), coldStart);
+                clientKeepAlive && !shared.draining().getAsBoolean() && (requestComplete || backendKeepAlive),
+                coldStart);
         clientKeepAliveAfter = ForwardedHeaders.keepsAlive(response);
         relayToClient(response);
     }

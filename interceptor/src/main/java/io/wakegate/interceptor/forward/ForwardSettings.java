@@ -1,6 +1,7 @@
 package io.wakegate.interceptor.forward;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Connection-level forwarding settings, shared by every route.
@@ -11,10 +12,11 @@ import java.time.Duration;
  * @param maxRequestBodySize            request body bytes at most (413 beyond)
  * @param maxResponseHeaderSize         response head bytes accepted from a backend
  * @param streamIdleTimeout             longest time an exchange or tunnel may move no byte
+ * @param upgrades                      the {@code Upgrade} protocols forwarded, lower case
  */
 public record ForwardSettings(Duration connectTimeout, Duration backendIdleTimeout,
                               int maxIdleConnectionsPerEndpoint, long maxRequestBodySize,
-                              int maxResponseHeaderSize, Duration streamIdleTimeout) {
+                              int maxResponseHeaderSize, Duration streamIdleTimeout, List<String> upgrades) {
 
     public static final int DEFAULT_MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
 }

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
-import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
@@ -40,11 +39,13 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers what the client sends until its first HEADERS frame (with any CONTINUATIONs) is
  * complete, decodes it with Netty's HTTP/2 frame reader and HPACK decoder for {@code :authority},
  * {@code :path} and the headers, and routes the whole connection by that first request: every
- * later stream goes to the same backend. Then a {@link Ticket} from the route's gate (admitted
- * or held, counted as one request in flight for the life of the connection, like a WebSocket
- * tunnel), a new backend connection for its {@link Lease} ({@link BackendPools#connectRaw}, never
- * a pooled HTTP/1.1 one), the buffered bytes written, and {@link TunnelHandler}s both ways. Every
- * ending goes through {@link #finish}, which withdraws the ticket and releases the lease.
+ * later stream goes to the same backend (one HTTP/2 session — HPACK context, stream ids, flow
+ * control — cannot be split across backends without terminating it). Then a {@link Ticket} from
+ * the route's gate (admitted or held), a new backend connection for its {@link Lease}
+ * ({@link BackendPools#connectRaw}, never a pooled HTTP/1.1 one), the buffered bytes written, and
+ * {@link TunnelHandler}s both ways, with {@link H2cStreams} keeping the lease at the number of
+ * active streams. Every ending goes through {@link #finish}, which withdraws the ticket and
+ * releases the lease.
  *
  * <p>The client's preface is answered at once with an empty SETTINGS frame (see
  * {@link SettingsAckFilter}). Errors before the backend is reached are answered in HTTP/2: a
@@ -67,6 +68,8 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
      * client's initial connection window (65,535 bytes of DATA) plus frame and header overhead.
      */
     static final int MAX_BUFFERED = 128 * 1024;
+    /** {@code PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n}, which starts what the client sent. */
+    private static final int PREFACE_LENGTH = 24;
     /** The decoded first header block, at most. */
     private static final int MAX_HEADER_LIST_SIZE = 64 * 1024;
     /** How long a rejected connection stays open after the GOAWAY for the client to read it and close. */
@@ -85,7 +88,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
     /** Everything the client sent, from the preface on, until the tunnel takes it. */
     private ByteBuf buffered;
     /** Index in {@link #buffered} up to which the frame reader has consumed frames. */
-    private int parsed = Http2CodecUtil.connectionPrefaceBuf().readableBytes();
+    private int parsed = PREFACE_LENGTH;
     private int streamId;
     private Http2Headers firstHeaders;
     private boolean grpc;
@@ -280,11 +283,17 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
         this.backend = backend;
         Channel client = ctx.channel();
         Runnable onClose = this::tunnelClosed;
-        backend.pipeline()
-                .addLast("tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()))
-                .addLast("tunnel", new TunnelHandler(client, onClose));
+        // Demand counts the connection's active streams, not the connection (see H2cStreams).
+        Lease tunnelLease = lease;
+        H2cStreams streams = new H2cStreams(tunnelLease::requests);
         ByteBuf bytes = buffered;
         buffered = null;
+        streams.scanClientBytes(bytes.slice(PREFACE_LENGTH, bytes.readableBytes() - PREFACE_LENGTH));
+        tunnelLease.requests(streams.active());
+        backend.pipeline()
+                .addLast("tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()))
+                .addLast("h2c-streams", streams.scanner(false))
+                .addLast("tunnel", new TunnelHandler(client, onClose));
         backend.writeAndFlush(bytes).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 f.channel().close(); // its tunnel handler ends the tunnel
@@ -292,7 +301,8 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
         });
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(ctx.name(), "tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()));
-        p.addAfter("tunnel-idle", "tunnel", new TunnelHandler(backend, onClose));
+        p.addAfter("tunnel-idle", "h2c-streams", streams.scanner(true));
+        p.addAfter("h2c-streams", "tunnel", new TunnelHandler(backend, onClose));
         p.remove(this);
         if (!client.isActive() || !backend.isActive()) {
             onClose.run();

@@ -121,8 +121,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         HttpMethod method = request.method();
         HttpVersion version = request.protocolVersion();
-        boolean upgrade = ForwardedHeaders.isUpgrade(request);
-        ForwardedHeaders.prepareRequest(request, originForm, clientAddress);
+        boolean upgrade = ForwardedHeaders.prepareRequest(request, originForm, clientAddress,
+                shared.settings().upgrades());
         exchange = new Exchange(this, ctx, shared, route, request, method, version, clientKeepAlive,
                 bodyless, upgrade);
         exchange.start();

@@ -13,6 +13,8 @@ final class GateLease implements Lease {
     private final Endpoint endpoint;
     private final int attempt;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Requests the lease stands for; changed on the request's loop only (see {@link Lease#requests}). */
+    private volatile int requests = 1;
 
     GateLease(RouteGate gate, Endpoint endpoint, int attempt) {
         this.gate = gate;
@@ -28,7 +30,19 @@ final class GateLease implements Lease {
     @Override
     public void release() {
         if (ended.compareAndSet(false, true)) {
-            gate.release(endpoint);
+            gate.release(endpoint, requests);
+        }
+    }
+
+    @Override
+    public void requests(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count: " + count + " (expected: >= 0)");
+        }
+        int delta = count - requests;
+        if (delta != 0 && !ended.get()) {
+            requests = count;
+            gate.move(endpoint, delta);
         }
     }
 
@@ -36,6 +50,9 @@ final class GateLease implements Lease {
     public Lease trade() {
         if (!ended.compareAndSet(false, true)) {
             throw new IllegalStateException("lease on " + endpoint + " already ended");
+        }
+        if (requests != 1) {
+            throw new IllegalStateException("lease on " + endpoint + " traded after it carried " + requests + " requests");
         }
         Endpoint next = gate.reassign(endpoint, attempt < MAX_ATTEMPTS);
         return next == null ? null : new GateLease(gate, next, attempt + 1);

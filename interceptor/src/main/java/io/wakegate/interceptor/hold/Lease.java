@@ -18,6 +18,13 @@ public interface Lease {
     void release();
 
     /**
+     * How many requests the lease stands for now, 1 when admitted: on a multiplexed connection
+     * (h2c, gRPC), its active streams — 0 while it has none, so an idle connection is no demand
+     * and no load on the endpoint. Called on the request's loop; ignored once released.
+     */
+    void requests(int count);
+
+    /**
      * Connecting to {@link #endpoint} failed before any byte was sent: the endpoint is not ready
      * and leaves the gate's ready set (until its source, told now, reports it again). Ends this
      * lease and returns a lease on another ready endpoint with spare capacity, or null when there

@@ -178,13 +178,27 @@ public final class RouteGate implements EndpointListener {
         return true;
     }
 
-    /** Gives back a slot taken by admission; only {@link GateLease} calls it, once per lease. */
-    void release(Endpoint endpoint) {
+    /** Gives back the {@code requests} a lease stood for; only {@link GateLease} calls it, once per lease. */
+    void release(Endpoint endpoint, int requests) {
+        move(endpoint, -requests);
+    }
+
+    /**
+     * Requests of an admitted lease on {@code endpoint} started or ended (streams on a multiplexed
+     * connection, or the lease's release): fewer may admit waiters, more may activate the route.
+     */
+    void move(Endpoint endpoint, int delta) {
         List<GateTicket> decided = new ArrayList<>(0);
+        boolean activated;
         synchronized (this) {
-            endpoint.addOutstanding(-1);
-            demand.finished();
-            dispatch(decided);
+            endpoint.addOutstanding(delta);
+            activated = delta != 0 && demand.inFlightChanged(delta);
+            if (delta < 0) {
+                dispatch(decided);
+            }
+        }
+        if (activated) {
+            demand.signalActivation();
         }
         deliver(decided);
     }

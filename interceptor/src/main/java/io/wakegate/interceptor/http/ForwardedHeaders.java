@@ -37,27 +37,48 @@ public final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Whether the request asks to switch protocols (WebSocket and the like). */
-    public static boolean isUpgrade(HttpRequest request) {
+    /**
+     * The protocols of the request's {@code Upgrade} that are in {@code allowed}, comma-separated
+     * in the client's order, or null when it asks for none of them (or asks for no upgrade).
+     */
+    static String allowedUpgrade(HttpRequest request, List<String> allowed) {
         HttpHeaders h = request.headers();
-        return h.contains(HttpHeaderNames.UPGRADE)
-                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        if (!h.contains(HttpHeaderNames.UPGRADE)
+                || !h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return null;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String value : h.getAll(HttpHeaderNames.UPGRADE)) {
+            for (String token : value.split(",")) {
+                String protocol = token.trim();
+                String name = protocol.toLowerCase(java.util.Locale.ROOT);
+                int slash = name.indexOf('/');
+                if (!protocol.isEmpty() && (allowed.contains(name) || slash > 0 && allowed.contains(name.substring(0, slash)))) {
+                    kept.append(kept.isEmpty() ? "" : ", ").append(protocol);
+                }
+            }
+        }
+        return kept.isEmpty() ? null : kept.toString();
     }
 
     /**
      * Prepares a client request for the backend, in place: HTTP/1.1, origin-form target,
-     * hop-by-hop fields removed (an upgrade request keeps {@code Connection: upgrade} and
-     * {@code Upgrade}), chunked framing re-declared when the client used it, and
+     * hop-by-hop fields removed (an upgrade to an allowed protocol keeps {@code Connection: upgrade}
+     * and {@code Upgrade}, with only the allowed protocols; any other upgrade is removed and the
+     * request is plain HTTP/1.1), chunked framing re-declared when the client used it, and
      * {@code X-Forwarded-For} appended, {@code X-Forwarded-Proto}/{@code -Host} set when absent.
      *
      * @param originFormTarget path and query to send, never absolute-form
      * @param clientAddress    the peer's IP address as text
+     * @param allowedUpgrades  the upgrade protocols forwarded, lower case
+     * @return whether the request still asks to switch protocols
      */
-    public static void prepareRequest(HttpRequest request, String originFormTarget, String clientAddress) {
+    public static boolean prepareRequest(HttpRequest request, String originFormTarget, String clientAddress,
+                                         List<String> allowedUpgrades) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        boolean upgrade = isUpgrade(request);
-        String upgradeValue = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
+        String upgradeValue = allowedUpgrade(request, allowedUpgrades);
+        boolean upgrade = upgradeValue != null;
         removeHopByHop(h);
         if (upgrade) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -77,10 +98,13 @@ public final class ForwardedHeaders {
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         request.setUri(originFormTarget);
+        return upgrade;
     }
 
     /**
-     * Prepares a backend response for the client, in place.
+     * Prepares a backend response for the client, in place: Wakegate's own version (HTTP/1.1,
+     * RFC 9110 §6.2, whatever the backend spoke), hop-by-hop fields removed (a 101 keeps its
+     * {@code Upgrade} and {@code Connection}), framing and {@code Connection} for the client.
      *
      * @param requestMethod      the method of the request this answers (HEAD has no body)
      * @param clientVersion      the client's protocol version
@@ -91,6 +115,7 @@ public final class ForwardedHeaders {
                                        HttpVersion clientVersion, boolean clientKeepAlive, boolean coldStart) {
         HttpHeaders h = response.headers();
         int code = response.status().code();
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             // Upgrade and Connection are the point of a 101: keep them for the client.
             response.headers().set(ErrorResponses.COLD_START_HEADER, Boolean.toString(coldStart));

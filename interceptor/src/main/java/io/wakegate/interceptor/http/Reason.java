@@ -16,6 +16,8 @@ public enum Reason {
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
             "request headers too large"),
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large", "request body too large"),
+    VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "version-not-supported",
+            "only HTTP/1.0 and HTTP/1.1 are served on this connection; HTTP/2 needs prior knowledge (h2c)"),
     METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
             "CONNECT is not supported: Wakegate is not a forward proxy"),
     QUEUE_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "queue-full",

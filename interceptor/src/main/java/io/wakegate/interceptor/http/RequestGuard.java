@@ -20,8 +20,10 @@ import java.util.function.Consumer;
  * Rejects request heads that must never reach routing or a backend: undecodable or
  * smuggling-prone messages (Netty's decoder already fails conflicting {@code Content-Length} /
  * {@code Transfer-Encoding} and duplicate {@code Content-Length}) → 400, request line too long →
- * 414, headers too large → 431, declared body over the limit → 413, {@code CONNECT} → 405, and
- * absolute-form targets naming a host other than {@code Host} → 400.
+ * 414, headers too large → 431, declared body over the limit → 413, {@code CONNECT} → 405,
+ * a {@code Host} that is not one host and port (a list, spaces) → 400, a request line of
+ * another major version than 1 ({@code HTTP/2.0}) → 505, and absolute-form targets naming a host
+ * other than {@code Host} → 400.
  *
  * <p>A rejection answers and closes the connection: the body was not read, so the connection
  * cannot be reused. Sits after the {@code FlowControlHandler}; accepted heads and all content
@@ -68,6 +70,9 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
             }
             return Reason.BAD_REQUEST;
         }
+        if (request.protocolVersion().majorVersion() != 1) {
+            return Reason.VERSION_NOT_SUPPORTED; // RFC 9110 §6.2; HTTP/2 arrives with the h2c preface instead
+        }
         if (request.method().equals(HttpMethod.CONNECT)) {
             return Reason.METHOD_NOT_ALLOWED;
         }
@@ -75,8 +80,8 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
         if (host == null && request.protocolVersion().minorVersion() >= 1) {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2: a 1.1 request without Host is invalid
         }
-        if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
-            return Reason.BAD_REQUEST;
+        if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1 || host != null && !isHostAndPort(host)) {
+            return Reason.BAD_REQUEST; // RFC 9112 §3.2: an invalid Host field value is a 400
         }
         String uri = request.uri();
         if (!uri.startsWith("/") && !"*".equals(uri)) {
@@ -99,6 +104,44 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code uri-host [":" port]} (RFC 9110 §7.2): an IP literal in brackets or a name of letters,
+     * digits, {@code - . _ ~ %}, then optional digits. Stricter than reg-name, which also allows
+     * sub-delimiters: a comma there is a list of hosts, never a host. Empty is allowed.
+     */
+    static boolean isHostAndPort(String host) {
+        int n = host.length();
+        int i = 0;
+        if (n > 0 && host.charAt(0) == '[') {
+            i = host.indexOf(']') + 1;
+            if (i == 0 || !host.substring(1, i - 1).chars().allMatch(c -> Character.digit(c, 16) >= 0
+                    || c == ':' || c == '.')) {
+                return false;
+            }
+        } else {
+            while (i < n && isNameChar(host.charAt(i))) {
+                i++;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (host.charAt(i) != ':' || n - i - 1 > 5) {
+            return false;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (host.charAt(j) < '0' || host.charAt(j) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '%';
     }
 
     /** Absolute-form is allowed only when it names the same authority as Host (RFC 9112 §3.2.2). */

@@ -44,7 +44,6 @@ public final class RouteRegistry implements AutoCloseable {
     private final HoldLimit holdLimit;
     private final EndpointSourceFactory sources;
     private final Map<String, BackendConfig> backends = new HashMap<>();
-    private final List<String> retired = new ArrayList<>();
 
     public RouteRegistry(DemandRegistry demand, ProxyMetrics metrics, HoldLimit holdLimit,
                          EndpointSourceFactory sources) {
@@ -129,8 +128,6 @@ public final class RouteRegistry implements AutoCloseable {
                 retire(old);
             }
         }
-        retired.removeAll(live.keySet()); // re-added: its counter is live again
-        retired.removeIf(demand::remove); // a drained retired route stops being reported
         log.info("route table version {}: {} route(s)", next.version(), live.size());
         return next;
     }
@@ -153,7 +150,7 @@ public final class RouteRegistry implements AutoCloseable {
         route.gate().close(Reason.ROUTE_REMOVED);
         closeQuietly(route.source());
         backends.remove(route.name());
-        retired.add(route.name());
+        demand.retire(route.name()); // reported until drained, then no more
     }
 
     static RoutePolicy policyOf(RouteConfig config, ForwardingConfig forwarding, boolean wakeable) {

@@ -122,6 +122,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void upgradesAreProtocolNamesInAnyCase() throws Exception {
+        assertThat(parse("forwarding: {upgrades: [WebSocket, x-proto/2]}\n").forwarding().upgrades())
+                .containsExactly("websocket", "x-proto/2");
+        assertThat(problems("forwarding: {upgrades: [websocket, 'h2c, x']}\n")).containsExactly(
+                "wakegate.yaml: forwarding.upgrades[1]: 'h2c, x' (expected: a protocol name such as websocket)");
+    }
+
+    @Test
     void aBadUrlNamesItsIndex() {
         assertThat(problems(MINIMAL_ROUTE.replace("http://127.0.0.1:8000", "http://127.0.0.1:8000, ftp://x")))
                 .containsExactly("wakegate.yaml: routes[0].backend.static.urls[1]: ftp://x"

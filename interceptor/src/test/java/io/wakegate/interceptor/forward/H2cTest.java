@@ -14,7 +14,10 @@ import io.grpc.Server;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.Context;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.stub.StreamObserver;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -34,7 +37,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -96,11 +102,51 @@ class H2cTest {
             assertThat(check(stub)).isEqualTo(ServingStatus.SERVING);
         }
         assertThat(backendConnections).hasValue(1);
-        assertThat(demand(wakegate, "grpc").inFlight()).isEqualTo(1); // the connection is one request in flight
+        awaitCountersZero(wakegate); // an open connection without an active call is no request in flight
 
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         awaitCountersZero(wakegate);
         assertThat(demand(wakegate, "grpc").requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void activeStreamsCountAsRequestsInFlightAndAnIdleConnectionAsNone() throws Exception {
+        InterceptorServer wakegate = f.startManual("routes:\n" + Interceptors.manualRoute("grpc", "/", null));
+        f.sources.get("grpc").ready(backend.getPort());
+        assertThat(check(client(wakegate))).isEqualTo(ServingStatus.SERVING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> demand(wakegate, "grpc").inFlight() == 0);
+
+        // Three server-streaming calls at once on the same connection: three requests in flight.
+        HealthGrpc.HealthStub async = HealthGrpc.newStub(channel);
+        List<Context.CancellableContext> calls = new ArrayList<>();
+        List<ServingStatus> seen = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Context.CancellableContext call = Context.current().withCancellation();
+            calls.add(call);
+            call.run(() -> async.watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
+                @Override
+                public void onNext(HealthCheckResponse value) {
+                    seen.add(value.getStatus());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+        assertThat(demand(wakegate, "grpc").inFlight()).isEqualTo(3);
+        assertThat(backendConnections).hasValue(1);
+
+        calls.forEach(c -> c.cancel(null)); // RST_STREAM each; the connection stays open
+        await().atMost(Duration.ofSeconds(10)).until(() -> demand(wakegate, "grpc").inFlight() == 0);
+        assertThat(wakegate.routes().current().routes().get("grpc").gate().heldCount()).isZero();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        awaitCountersZero(wakegate);
     }
 
     @Test

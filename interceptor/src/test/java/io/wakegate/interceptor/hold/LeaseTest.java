@@ -49,6 +49,29 @@ class LeaseTest {
     }
 
     @Test
+    void aMultiplexedLeaseCountsItsActiveStreamsAndNothingWhenIdle() {
+        GateFixture wide = new GateFixture(0);
+        wide.gate.endpointsChanged(List.of(wide.e1));
+        GateFixture.Holder h = wide.new Holder();
+        wide.admit(h);
+        assertThat(wide.activations).isEqualTo(1);
+
+        h.lease.requests(3);
+        assertThat(wide.demand.inFlight()).isEqualTo(3);
+        assertThat(wide.e1.outstanding()).isEqualTo(3);
+        h.lease.requests(0); // an idle connection: no demand, no load
+        assertThat(wide.demand.inFlight()).isZero();
+        assertThat(wide.e1.outstanding()).isZero();
+        h.lease.requests(1);
+        assertThat(wide.activations).as("a new stream on an idle connection wakes the route again").isEqualTo(2);
+        assertThat(wide.activatedUnderLock).isFalse();
+
+        h.lease.release();
+        h.lease.requests(5); // ignored once released
+        wide.assertAllReturned();
+    }
+
+    @Test
     void tradeMovesTheSlotToAnotherEndpoint() {
         f.gate.endpointsChanged(List.of(f.e1, f.e2));
         GateFixture.Holder h = f.new Holder();

@@ -83,12 +83,36 @@ class BadInputTest {
         "GET /api/x HTTP/1.1\r\nX-A: b\r\n\r\n",
         // two Host fields
         "GET /api/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        // two hosts in one Host field, with and without a space
+        "GET /api/x HTTP/1.1\r\nHost: warm.test, evil.test\r\n\r\n",
+        "GET /api/x HTTP/1.1\r\nHost: warm.test,evil.test\r\n\r\n",
+        // a Host that is not host[:port]
+        "GET /api/x HTTP/1.1\r\nHost: warm.test:80x\r\n\r\n",
+        "GET /api/x HTTP/1.1\r\nHost: warm test\r\n\r\n",
         // garbage
         "HELLO\r\n\r\n",
     })
     void smugglingAndMalformedRequestsGet400AndCloseWithoutReachingTheBackend(String raw) throws Exception {
         rejected(raw, 400, "bad-request");
         backendSawNothing();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP/2.0", "HTTP/3.0"})
+    void aRequestLineOfAnotherMajorVersionGets505(String version) throws Exception {
+        rejected("GET /api/x " + version + "\r\nHost: a\r\n\r\n", 505, "version-not-supported");
+        backendSawNothing();
+    }
+
+    @Test
+    void validHostsWithPortsAndIpLiteralsPass() {
+        assertThat(RequestGuard.isHostAndPort("warm.test")).isTrue();
+        assertThat(RequestGuard.isHostAndPort("warm.test:8080")).isTrue();
+        assertThat(RequestGuard.isHostAndPort("[::1]:80")).isTrue();
+        assertThat(RequestGuard.isHostAndPort("127.0.0.1")).isTrue();
+        assertThat(RequestGuard.isHostAndPort("")).isTrue();
+        assertThat(RequestGuard.isHostAndPort("[::1")).isFalse();
+        assertThat(RequestGuard.isHostAndPort("a:123456")).isFalse();
     }
 
     @Test

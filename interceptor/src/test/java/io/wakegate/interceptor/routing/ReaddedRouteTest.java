@@ -52,6 +52,30 @@ class ReaddedRouteTest {
         }
     }
 
+    @Test
+    void routeRemovedWhileBusyStopsBeingReportedOnceDrainedWithoutAnotherReload() throws Exception {
+        try (TestBackend backend = TestBackend.start("b")) {
+            ManualEndpointSource source = new ManualEndpointSource();
+            InterceptorServer wakegate = Interceptors.start("routes:\n"
+                    + Interceptors.staticRoute("a", "/", backend.url(), null), (route, config) -> source);
+            try {
+                source.ready(backend.port());
+                CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                        HttpRequest.newBuilder(URI.create(base(wakegate) + "/slow?ms=500")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                await().until(() -> demand(wakegate).inFlight() == 1);
+
+                wakegate.reload(Interceptors.config("routes: []\n")); // removed while busy
+                assertThat(wakegate.demand().snapshot()).as("still reported while it drains")
+                        .anyMatch(d -> d.route().equals("a"));
+                assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                await().until(() -> wakegate.demand().snapshot().stream().noneMatch(d -> d.route().equals("a")));
+            } finally {
+                wakegate.close();
+            }
+        }
+    }
+
     private static String base(InterceptorServer wakegate) {
         return "http://127.0.0.1:" + wakegate.proxyAddress().getPort();
     }

@@ -16,17 +16,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A blocking HTTP/1.1 backend on loopback that does, per request head, what a script says —
  * for the misbehaviour a well-behaved server never shows (closing a keep-alive connection right
- * after reading a request, never answering). Bodyless requests only. One thread per connection.
+ * after reading a request, never answering, an unsolicited 101). It reads heads only: a request
+ * body is left unread, to be drained by {@link After#DRAIN}. One thread per connection.
  */
 public final class ScriptedBackend implements AutoCloseable {
 
-    public enum Step {
-        /** 200 with body {@code ok}, keep-alive. */
-        ANSWER,
-        /** Close the connection without answering. */
+    /** What the connection does after a reply. */
+    public enum After {
+        /** Read the next request head. */
+        NEXT,
+        /** Close at once. */
         CLOSE,
-        /** Never answer; keep the connection open. */
-        SILENT
+        /** Stop writing, read until the peer closes, then close (a lingering close). */
+        DRAIN
+    }
+
+    /** Bytes to write (may be empty), then what to do. */
+    public record Step(String reply, After after) {
+        /** 200 with body {@code ok}, keep-alive. */
+        public static final Step ANSWER = new Step("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", After.NEXT);
+        /** Close the connection without answering. */
+        public static final Step CLOSE = new Step("", After.CLOSE);
+        /** Never answer; keep the connection open until the peer closes it. */
+        public static final Step SILENT = new Step("", After.DRAIN);
+
+        public static Step reply(String raw, After after) {
+            return new Step(raw, after);
+        }
     }
 
     /** What to do with request {@code request} (from 0) on connection {@code connection} (from 0). */
@@ -91,17 +107,21 @@ public final class ScriptedBackend implements AutoCloseable {
                     return;
                 }
                 heads.add(head.substring(0, head.indexOf("\r\n")));
-                switch (script.step(connection, request)) {
-                    case ANSWER -> {
-                        out.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
+                Step step = script.step(connection, request);
+                out.write(step.reply().getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                switch (step.after()) {
+                    case NEXT -> {
                     }
                     case CLOSE -> {
                         return;
                     }
-                    case SILENT -> {
+                    case DRAIN -> {
+                        if (!step.reply().isEmpty()) {
+                            s.shutdownOutput();
+                        }
                         while (in.read() >= 0) {
-                            // hold the connection until the peer closes it
+                            // until the peer closes
                         }
                         return;
                     }

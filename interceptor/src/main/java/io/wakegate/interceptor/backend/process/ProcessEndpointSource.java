@@ -160,7 +160,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
             StartFailure backingOff = new StartFailure(StartFailure.Kind.BACKING_OFF, "the process failed to start "
                     + config.maxRestarts() + " times in a row; retrying after " + Durations.format(FAILED_BACKOFF),
                     failFast);
-            executor.execute(() -> listener.startFailed(backingOff));
+            executor.execute(() -> report(backingOff));
         }
     }
 
@@ -296,7 +296,21 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                 }
             }
         }
-        listener.startFailed(new StartFailure(kind, why, Duration.ZERO));
+        report(new StartFailure(kind, why, Duration.ZERO));
+    }
+
+    /**
+     * Tells the gate a start failed, unless this source is closed: a reload replaced it, and the
+     * requests the gate holds now wait for its replacement, not for it.
+     */
+    private void report(StartFailure failure) {
+        synchronized (this) {
+            if (closed) {
+                log.debug("route {}: closed source; not reporting {}", route, failure.detail());
+                return;
+            }
+        }
+        listener.startFailed(failure);
     }
 
     /** Caller holds the lock. */

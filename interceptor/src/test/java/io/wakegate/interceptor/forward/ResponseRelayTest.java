@@ -1,0 +1,90 @@
+package io.wakegate.interceptor.forward;
+
+import static io.wakegate.interceptor.testing.Interceptors.awaitCountersZero;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wakegate.interceptor.testing.Fixture;
+import io.wakegate.interceptor.testing.Interceptors;
+import io.wakegate.interceptor.testing.RawHttp;
+import io.wakegate.interceptor.testing.ScriptedBackend;
+import io.wakegate.interceptor.testing.ScriptedBackend.After;
+import io.wakegate.interceptor.testing.ScriptedBackend.Step;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What of a backend's response head reaches the client: Wakegate's own version and connection handling. */
+class ResponseRelayTest {
+
+    private final Fixture f = new Fixture();
+
+    @AfterEach
+    void stop() throws Exception {
+        f.close();
+    }
+
+    private void start(Step step) throws Exception {
+        ScriptedBackend backend = f.closeLater(ScriptedBackend.start((connection, request) -> step));
+        f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
+        f.sources.get("api").ready(backend.port());
+    }
+
+    @Test
+    void anHttp10BackendsResponseReachesTheClientAsHttp11() throws Exception {
+        start(Step.reply("HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok", After.CLOSE));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /old HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.raw()).startsWith("HTTP/1.1 200 OK\r\n");
+            assertThat(r.body()).isEqualTo("ok");
+            c.send("GET /again HTTP/1.1\r\nHost: a\r\n\r\n"); // the client connection stays usable
+            assertThat(c.readResponse(false).raw()).startsWith("HTTP/1.1 200 OK\r\n");
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
+    void anEarlyAnswerThatEndsTheConnectionSaysSo() throws Exception {
+        start(Step.reply("HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n", After.DRAIN));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100));
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.header("connection")).as("the rest of the body will not be read").isEqualTo("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
+    void anUnsolicited101IsAnInvalidResponse() throws Exception {
+        start(Step.reply("HTTP/1.1 101 Switching Protocols\r\nupgrade: x\r\nconnection: upgrade\r\n\r\n",
+                After.DRAIN));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("x-wakegate-reason")).isEqualTo("backend-failed");
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
+    void informationalResponsesLoseTheirHopByHopFields() throws Exception {
+        start(Step.reply("HTTP/1.1 103 Early Hints\r\nconnection: x-hop\r\nx-hop: 1\r\nkeep-alive: timeout=5\r\n"
+                + "link: </style.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", After.NEXT));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /hints HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response hints = c.readResponse(false);
+            assertThat(hints.status()).isEqualTo(103);
+            assertThat(hints.header("link")).isEqualTo("</style.css>; rel=preload");
+            assertThat(hints.hasHeader("x-hop")).isFalse();
+            assertThat(hints.hasHeader("connection")).isFalse();
+            assertThat(hints.hasHeader("keep-alive")).isFalse();
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("ok");
+        }
+        awaitCountersZero(f.server());
+    }
+}
