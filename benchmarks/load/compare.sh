@@ -25,6 +25,7 @@ RATE_CONNECTIONS=${RATE_CONNECTIONS:-16}
 RATE_DURATION=${RATE_DURATION:-5}
 LARGE=${LARGE:-1048576}          # bytes of the large response
 HELD=${HELD:-10000}              # held requests for the memory figure
+HELD_UPLOAD=${HELD_UPLOAD:-2000} # held uploading clients (1 MiB bodies) for the same figure
 LIMIT=${LIMIT:-590}              # seconds: the whole run is cut off after this
 
 BACKEND_PORT=18080
@@ -313,6 +314,15 @@ HELD_PID=$!; PIDS+=("$HELD_PID")
 wait_http "http://127.0.0.1:$HELD_ADMIN/readyz"
 timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy "127.0.0.1:$HELD_PORT" \
   --admin "127.0.0.1:$HELD_ADMIN" --pid "$HELD_PID" --held "$HELD" --out "$RAW/held.tsv" >&2
+kill "$HELD_PID" 2>/dev/null || true
+wait "$HELD_PID" 2>/dev/null || true
+log "memory per held request: $HELD_UPLOAD uploading held clients on a fresh Wakegate"
+java -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held-upload.log" 2>&1 &
+HELD_PID=$!; PIDS+=("$HELD_PID")
+wait_http "http://127.0.0.1:$HELD_ADMIN/readyz"
+timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy "127.0.0.1:$HELD_PORT" \
+  --admin "127.0.0.1:$HELD_ADMIN" --pid "$HELD_PID" --held "$HELD_UPLOAD" --upload 1048576 \
+  --out "$RAW/held-upload.tsv" >&2
 kill "$HELD_PID" 2>/dev/null || true
 
 # ---- activation latency (interceptor + reporter + scaler in one JVM) ---------------------------

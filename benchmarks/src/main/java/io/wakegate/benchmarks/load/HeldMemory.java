@@ -25,8 +25,12 @@ import java.util.regex.Pattern;
  * GC.run}, then {@code jvm_memory_used_bytes{area="heap"}} from admin {@code /metrics}) and its RSS
  * ({@code VmRSS} in {@code /proc/PID/status}) are compared with the same figures before.
  *
+ * <p>With {@code --upload BYTES} each client is uploading instead: a POST declaring a body of
+ * that size, of which it writes as much as its socket accepts without blocking — what a held
+ * request could buffer if it read its body is there to be read.
+ *
  * <p>Run: {@code java -cp benchmarks.jar io.wakegate.benchmarks.load.HeldMemory --proxy
- * 127.0.0.1:18201 --admin 127.0.0.1:18202 --pid PID [--held 10000] [--out FILE]}.
+ * 127.0.0.1:18201 --admin 127.0.0.1:18202 --pid PID [--held 10000] [--upload BYTES] [--out FILE]}.
  */
 public final class HeldMemory {
 
@@ -38,15 +42,24 @@ public final class HeldMemory {
         String admin = "http://" + args.required("--admin");
         long pid = Long.parseLong(args.required("--pid"));
         int held = args.integer("--held", 10000);
+        int upload = args.integer("--upload", 0);
 
         long heapBefore = heapAfterGc(pid, admin);
         long rssBefore = status(pid, "VmRSS");
         List<SocketChannel> channels = new ArrayList<>(held);
-        byte[] request = "GET /held/v1/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] request = (upload == 0 ? "GET /held/v1/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"
+                : "POST /held/v1/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: " + upload + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer body = ByteBuffer.allocate(upload);
+        long offered = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < held; i++) {
             SocketChannel ch = SocketChannel.open(new InetSocketAddress(proxy[0], Integer.parseInt(proxy[1])));
             ch.write(ByteBuffer.wrap(request));
+            if (upload > 0) {
+                ch.configureBlocking(false); // write what the socket takes now; the rest would block
+                offered += ch.write(body.clear());
+            }
             channels.add(ch);
         }
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -64,10 +77,11 @@ public final class HeldMemory {
         for (SocketChannel ch : channels) {
             ch.close();
         }
-        String out = String.format(Locale.ROOT, "held\t%d%nseconds_to_hold_all\t%.1f%nheap_before_mb\t%.1f%n"
+        String out = String.format(Locale.ROOT, "held\t%d%nupload_bytes\t%d%nbody_bytes_written_per_client\t%d%n"
+                + "seconds_to_hold_all\t%.1f%nheap_before_mb\t%.1f%n"
                 + "heap_after_mb\t%.1f%nheap_per_held_bytes\t%.0f%nrss_before_mb\t%.1f%nrss_after_mb\t%.1f%n"
                 + "rss_per_held_bytes\t%.0f%nrss_peak_mb\t%.1f%n",
-                held, holdSeconds, heapBefore / 1048576.0, heapAfter / 1048576.0,
+                held, upload, offered / held, holdSeconds, heapBefore / 1048576.0, heapAfter / 1048576.0,
                 (double) (heapAfter - heapBefore) / held, rssBefore / 1048576.0, rssAfter / 1048576.0,
                 (double) (rssAfter - rssBefore) / held, hwm / 1048576.0);
         Output.emit(out.toString(), args.string("--out", null));

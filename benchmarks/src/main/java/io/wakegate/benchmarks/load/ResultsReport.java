@@ -111,6 +111,18 @@ public final class ResultsReport {
                   held.get("rss_per_held_bytes") + " B"))
           .append("\nPeak RSS of that process: ").append(held.get("rss_peak_mb")).append(" MB; all requests held after ")
           .append(held.get("seconds_to_hold_all")).append(" s.\n");
+        if (Files.exists(raw.resolve("held-upload.tsv"))) {
+            Map<String, String> up = keyValues(raw.resolve("held-upload.tsv"));
+            md.append("\nThe same with ").append(up.get("held")).append(" uploading clients: each declares a ")
+              .append(up.get("upload_bytes")).append("-byte body and has written ")
+              .append(up.get("body_bytes_written_per_client"))
+              .append(" bytes of it (what its socket took); a held request reads ahead at most 2 KiB with its head ")
+              .append("and 2 KiB more.\n\n| | before | with all held | per held request |\n|---|---:|---:|---:|\n")
+              .append(row("heap after GC", up.get("heap_before_mb") + " MB", up.get("heap_after_mb") + " MB",
+                      up.get("heap_per_held_bytes") + " B"))
+              .append(row("RSS", up.get("rss_before_mb") + " MB", up.get("rss_after_mb") + " MB",
+                      up.get("rss_per_held_bytes") + " B"));
+        }
 
         Map<String, String> act = keyValues(raw.resolve("activation.tsv"));
         md.append("\n## Scaler activation latency\n\nRequest written at a cold route → `true` on an open `StreamIsActive` ")

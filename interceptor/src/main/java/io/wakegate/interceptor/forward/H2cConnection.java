@@ -64,8 +64,9 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
     private static final Logger log = LoggerFactory.getLogger(H2cConnection.class);
 
     /**
-     * Bytes buffered at most before the tunnel starts; more closes the connection. Room for the
-     * client's initial connection window (65,535 bytes of DATA) plus frame and header overhead.
+     * Bytes buffered at most before the first request head is complete; more closes the
+     * connection. Once it is, a held connection reads ahead at most
+     * {@link ClientTimeoutsHandler#HELD_READ_AHEAD_BYTES} more, in small reads.
      */
     static final int MAX_BUFFERED = 128 * 1024;
     /** {@code PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n}, which starts what the client sent. */
@@ -98,6 +99,8 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
     private Lease lease;
     private Channel backend;
     private long startNanos;
+    /** What {@link #buffered} held when the connection asked the gate: the read-ahead is counted from there. */
+    private int bufferedAtHold;
     /** Connects failed on every endpoint tried and the connection went back to the queue; once only. */
     private boolean heldAgain;
 
@@ -143,9 +146,10 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
         }
         if (state == State.READING) {
             readFrames();
-        } else {
-            requestRead(); // held or connecting: keep one read outstanding to notice the client leaving
+        } else if (buffered.readableBytes() - bufferedAtHold < ClientTimeoutsHandler.HELD_READ_AHEAD_BYTES) {
+            requestRead(); // held or connecting: one small read ahead, to notice the client leaving
         }
+        // else: no more reads until the tunnel; a close is noticed then, or at the cold-start timeout
     }
 
     @Override
@@ -223,6 +227,8 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
     }
 
     private void admit() {
+        bufferedAtHold = buffered.readableBytes();
+        timeouts.held(true); // small reads until the tunnel starts
         ticket = route.gate().admit(ctx.executor(), route.policy().coldStartTimeout(), this);
         if (ticket.state() == Ticket.State.WAITING) {
             state = State.HELD;
@@ -280,6 +286,7 @@ final class H2cConnection extends ChannelInboundHandlerAdapter implements Ticket
     /** Writes what the client sent so far to {@code backend} and relays bytes both ways from now on. */
     private void startTunnel(Channel backend) {
         state = State.TUNNEL;
+        timeouts.held(false);
         this.backend = backend;
         Channel client = ctx.channel();
         Runnable onClose = this::tunnelClosed;

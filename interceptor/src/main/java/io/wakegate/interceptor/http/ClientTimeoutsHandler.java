@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * brings — the start of the body, a pipelined request — is decoded and stays queued in the
  * {@code FlowControlHandler} until the proxy reads it; to keep a held request from buffering its
  * body, watching stops after {@link #HELD_READ_AHEAD_BYTES} (a close is then noticed at admission
- * or at the cold-start timeout).
+ * or at the cold-start timeout). Socket reads are capped at {@link SmallReads#MAX_BYTES} while the
+ * connection waits for a head and while its request is held ({@link #smallReads}), so a held
+ * request has at most 2 KiB read with its head plus 2 KiB read ahead: 4 KiB, bodies included.
  *
  * <p>Sits first in the pipeline, before the HTTP decoder, so it sees raw bytes. The proxy
  * handler calls {@link #requestStarted()} when a decoded head arrives and
@@ -31,8 +33,11 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ClientTimeoutsHandler.class);
 
-    /** Bytes read ahead at most (plus one socket read) while watching a held request for a close. */
-    public static final int HELD_READ_AHEAD_BYTES = 16 * 1024;
+    /**
+     * Bytes read ahead while watching a held request for a close: one small read
+     * ({@link SmallReads#MAX_BYTES}), after which watching stops.
+     */
+    public static final int HELD_READ_AHEAD_BYTES = SmallReads.MAX_BYTES;
 
     private enum State { IDLE, HEADERS, ACTIVE }
 
@@ -42,6 +47,7 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
     private State state = State.IDLE;
     private ScheduledFuture<?> timer;
     private boolean watching;
+    private boolean held;
     private long readAhead;
 
     public ClientTimeoutsHandler(long idleTimeoutNanos, long headerTimeoutNanos) {
@@ -52,6 +58,22 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // Before the first read creates the channel's allocator handle.
+        ctx.channel().config().setRecvByteBufAllocator(
+                new SmallReads(ctx.channel().config().getRecvByteBufAllocator(), this::smallReads));
+    }
+
+    /** Whether reads are small now: no request head yet, or the request is held. Event loop only. */
+    boolean smallReads() {
+        return state != State.ACTIVE || watching || held;
+    }
+
+    /**
+     * A request that issues its own reads (h2c) is held ({@code true}) or no longer ({@code false}):
+     * its reads are small meanwhile.
+     */
+    public void held(boolean held) {
+        this.held = held;
     }
 
     @Override

@@ -45,6 +45,21 @@ final class GateFixture {
         return gate.admit(channel.eventLoop(), COLD_START_TIMEOUT, holder);
     }
 
+    /** Reports {@code ready} and admits one request, at once. */
+    Holder admitted(Endpoint... ready) {
+        gate.endpointsChanged(List.of(ready));
+        Holder h = new Holder();
+        admit(h);
+        return h;
+    }
+
+    /** A request waits, then {@link #e1} is reported ready: its admission is on its way to the loop. */
+    Ticket admissionOnItsWay(Holder holder) {
+        Ticket ticket = admit(holder);
+        gate.endpointsChanged(List.of(e1));
+        return ticket;
+    }
+
     void runPending() {
         channel.runPendingTasks();
     }

@@ -16,9 +16,7 @@ class LeaseTest {
 
     @Test
     void releaseReturnsTheSlotOnceHoweverOftenItIsCalled() {
-        f.gate.endpointsChanged(List.of(f.e1));
-        GateFixture.Holder h = f.new Holder();
-        f.admit(h);
+        GateFixture.Holder h = f.admitted(f.e1);
         assertThat(f.e1.outstanding()).isEqualTo(1);
         assertThat(f.demand.inFlight()).isEqualTo(1);
 
@@ -51,9 +49,7 @@ class LeaseTest {
     @Test
     void aMultiplexedLeaseCountsItsActiveStreamsAndNothingWhenIdle() {
         GateFixture wide = new GateFixture(0);
-        wide.gate.endpointsChanged(List.of(wide.e1));
-        GateFixture.Holder h = wide.new Holder();
-        wide.admit(h);
+        GateFixture.Holder h = wide.admitted(wide.e1);
         assertThat(wide.activations).isEqualTo(1);
 
         h.lease.requests(3);
@@ -73,9 +69,7 @@ class LeaseTest {
 
     @Test
     void tradeMovesTheSlotToAnotherEndpoint() {
-        f.gate.endpointsChanged(List.of(f.e1, f.e2));
-        GateFixture.Holder h = f.new Holder();
-        f.admit(h);
+        GateFixture.Holder h = f.admitted(f.e1, f.e2);
         Lease first = h.lease;
 
         Lease next = first.trade();
@@ -93,9 +87,7 @@ class LeaseTest {
 
     @Test
     void tradeWithNoOtherEndpointReturnsTheSlot() {
-        f.gate.endpointsChanged(List.of(f.e1));
-        GateFixture.Holder h = f.new Holder();
-        f.admit(h);
+        GateFixture.Holder h = f.admitted(f.e1);
 
         assertThat(h.lease.trade()).isNull();
         h.lease.release();
@@ -104,9 +96,7 @@ class LeaseTest {
 
     @Test
     void tradeTakesTheRefusedEndpointOutOfTheReadySet() {
-        f.gate.endpointsChanged(List.of(f.e1, f.e2));
-        GateFixture.Holder h = f.new Holder();
-        f.admit(h);
+        GateFixture.Holder h = f.admitted(f.e1, f.e2);
         Lease next = h.lease.trade();
 
         assertThat(f.gate.readyEndpoints()).containsExactly(next.endpoint());

@@ -37,8 +37,7 @@ class TicketTest {
     @Test
     void anAdmissionIsDeliveredOnTheLoopOutsideTheLock() {
         GateFixture.Holder h = f.new Holder();
-        Ticket ticket = f.admit(h);
-        f.gate.endpointsChanged(List.of(f.e1));
+        Ticket ticket = f.admissionOnItsWay(h);
         assertThat(ticket.state()).as("decided, not yet delivered").isEqualTo(Ticket.State.WAITING);
 
         f.runPending();
@@ -55,8 +54,7 @@ class TicketTest {
     @Test
     void aCancelBeforeTheAdmissionArrivesReturnsItsSlot() {
         GateFixture.Holder h = f.new Holder();
-        Ticket ticket = f.admit(h);
-        f.gate.endpointsChanged(List.of(f.e1)); // admitted under the lock, on its way to the loop
+        Ticket ticket = f.admissionOnItsWay(h); // admitted under the lock, on its way to the loop
         assertThat(f.e1.outstanding()).isEqualTo(1);
 
         ticket.cancel();
@@ -83,8 +81,7 @@ class TicketTest {
     @Test
     void aTimeoutRacingAnAdmissionOnItsWayLosesToIt() {
         GateFixture.Holder h = f.new Holder();
-        Ticket ticket = f.admit(h);
-        f.gate.endpointsChanged(List.of(f.e1));
+        Ticket ticket = f.admissionOnItsWay(h);
         f.advance(GateFixture.COLD_START_TIMEOUT); // the timer fires before the admission task runs
         f.runPending();
 
