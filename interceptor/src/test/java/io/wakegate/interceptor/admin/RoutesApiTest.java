@@ -113,6 +113,33 @@ class RoutesApiTest {
     }
 
     @Test
+    void sleepStopsTheProcessOnlyOnceNothingIsInFlight() throws Exception {
+        int port = freePort();
+        server = Interceptors.start("routes:\n" + processRoute("llama", port, demoCommand(port, "llama-demo", "200ms",
+                "100ms"), dir.resolve("llama.log"), "idleTimeout: 10m", null));
+        assertThat(post(server, "llama", "wake").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(server, "llama").equals("ready"));
+        long pid = route(server, "llama").path("pid").asLong();
+        String prompt = "one two three four five six seven eight nine ten";
+
+        // Asked to sleep while a response streams: the stream finishes whole, then the process stops.
+        List<CompletableFuture<HttpResponse<String>>> sleep = new CopyOnWriteArrayList<>();
+        LocalProcesses.Streamed streamed = LocalProcesses.stream(LocalProcesses.post(server, "llama",
+                "/v1/chat/completions", chat(prompt, true, 64)), event -> {
+                    if (sleep.isEmpty()) {
+                        sleep.add(CompletableFuture.supplyAsync(() -> post(server, "llama", "sleep")));
+                    }
+                });
+
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(streamed.text()).isEqualTo("Hello from llama-demo! You said: " + prompt);
+        HttpResponse<String> slept = sleep.get(0).get(30, TimeUnit.SECONDS);
+        assertThat(slept.statusCode()).isEqualTo(200);
+        assertThat(parse(slept.body()).path("state").asText()).isEqualTo("sleeping");
+        assertThat(alive(pid)).isFalse();
+    }
+
+    @Test
     void sleepIsRefusedWhileRequestsAreHeld() throws Exception {
         server = Interceptors.start("routes:\n" + demo("slow", "2s", null));
         CompletableFuture<HttpResponse<String>> held = LocalProcesses.CLIENT.sendAsync(
