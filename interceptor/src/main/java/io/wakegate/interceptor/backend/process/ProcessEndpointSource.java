@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   STOPPED ──wake──► (QUEUED while another group member runs) ──► STARTING ──probe ok──► READY
- *      ▲                                                             │ exit / startTimeout  │ idle, yield
+ *      ▲                                                             │ exit / startTimeout  │ idle, yield, sleep
  *      │                                                             ▼                      ▼
  *      └──────────────────────────── exit ◄──────────────────── FAILED(start)           STOPPING
  * </pre>
@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Stopping withdraws the endpoint first, then stops only if nothing is in flight — so an idle
  *       stop never interrupts a request, and a request that arrives while stopping waits for the
  *       restart.</li>
+ *   <li>An operator's {@link #sleep()} (the admin API) stops it like an idle stop, without waiting
+ *       for the idle timeout and without being called off by requests in flight: they finish
+ *       first.</li>
  * </ul>
  *
  * <p>Threading: state changes under this object's monitor; process starts, probes and signals
