@@ -52,6 +52,9 @@ app.kubernetes.io/component: {{ .component }}
 the scaler's CA and the client certificate in the interceptors. */}}
 {{- define "wakegate.tlsDir" -}}/etc/wakegate-tls{{- end -}}
 
+{{/* Where the interceptor reads the admin token Secret (interceptor.adminToken). */}}
+{{- define "wakegate.adminTokenDir" -}}/etc/wakegate-admin{{- end -}}
+
 {{/* Fails rendering when scaler.tls asks for mutual TLS without the interceptors' certificate. */}}
 {{- define "wakegate.checkTls" -}}
 {{- $tls := .Values.scaler.tls -}}

@@ -186,6 +186,40 @@ class ChartTest {
     }
 
     @Test
+    void adminListenerServesProbesInsideTheClusterAndTakesItsTokenFromASecret() {
+        for (List<ObjectNode> objects : List.of(defaults, custom)) {
+            ObjectNode deployment = all(objects, "Deployment").stream()
+                    .filter(d -> Yaml.name(d).endsWith("-interceptor")).findFirst().orElseThrow();
+            JsonNode server = Yaml.read(object(objects, "ConfigMap", Yaml.name(deployment)).path("data")
+                    .path("wakegate.yaml").asText()).path("server");
+            // Probes and scrapes come to the pod IP, so the (loopback by default) admin listener binds every address.
+            assertThat(server.path("adminBindAddress").asText()).isEqualTo("0.0.0.0");
+            // ... and its Service stays cluster-internal, whatever type the proxy Service has.
+            assertThat(object(objects, "Service", Yaml.name(deployment) + "-admin").path("spec").path("type").asText())
+                    .isEqualTo("ClusterIP");
+        }
+        ObjectNode defaultDeployment = object(defaults, "Deployment", "wakegate-interceptor");
+        assertThat(Yaml.read(object(defaults, "ConfigMap", "wakegate-interceptor").path("data").path("wakegate.yaml")
+                .asText()).path("server").has("adminTokenFile")).isFalse();
+        assertThat(Yaml.list(defaultDeployment.path("spec").path("template").path("spec").path("volumes")))
+                .noneMatch(v -> v.has("secret") && v.path("name").asText().equals("admin-token"));
+
+        // With a Secret: mounted read-only, and the configuration reads the token from that file.
+        ObjectNode deployment = object(custom, "Deployment", "gw-interceptor");
+        String tokenFile = Yaml.read(object(custom, "ConfigMap", "gw-interceptor").path("data").path("wakegate.yaml")
+                .asText()).path("server").path("adminTokenFile").asText();
+        JsonNode volume = Yaml.list(deployment.path("spec").path("template").path("spec").path("volumes")).stream()
+                .filter(v -> v.path("name").asText().equals("admin-token")).findFirst().orElseThrow();
+        assertThat(volume.path("secret").path("secretName").asText()).isEqualTo("wakegate-admin");
+        JsonNode item = volume.path("secret").path("items").path(0);
+        assertThat(item.path("key").asText()).isEqualTo("admin-token");
+        JsonNode mount = Yaml.list(container(deployment).path("volumeMounts")).stream()
+                .filter(m -> m.path("name").asText().equals("admin-token")).findFirst().orElseThrow();
+        assertThat(mount.path("readOnly").asBoolean()).isTrue();
+        assertThat(tokenFile).isEqualTo(mount.path("mountPath").asText() + "/" + item.path("path").asText());
+    }
+
+    @Test
     void controllerFlagsNameTheRenderedServices() {
         for (List<ObjectNode> objects : List.of(defaults, custom)) {
             ObjectNode controller = all(objects, "Deployment").stream()

@@ -91,7 +91,7 @@ class ImagesTest {
         Path config = Repo.root().resolve("deploy/target/images-test/wakegate.yaml");
         Files.createDirectories(config.getParent());
         Files.writeString(config, """
-                server: {port: 8080, adminPort: 9090}
+                server: {port: 8080, adminBindAddress: 0.0.0.0, adminPort: 9090}
                 shutdown: {readinessDelay: 1s, drainTimeout: 30s}
                 scaler: {address: "scaler:9091", reportInterval: 250ms}
                 routes:

@@ -15,6 +15,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wakegate.interceptor.admin.AdminServer;
 import io.wakegate.interceptor.admin.AdminSource;
+import io.wakegate.interceptor.admin.RouteControl;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.EndpointSourceFactory;
 import io.wakegate.interceptor.backend.HealthProbe;
@@ -85,6 +86,7 @@ public final class InterceptorServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("wakegate-clients", GlobalEventExecutor.INSTANCE);
     private final BackendPools pools;
     private final ProcessBackends processes;
+    private final RouteControl control;
     private Channel listener;
     private AdminServer admin;
     private DemandReporter reporter;
@@ -111,6 +113,7 @@ public final class InterceptorServer implements AutoCloseable {
         this.processes = new ProcessBackends(processControl, metrics.registry());
         EndpointSourceFactory factory = sourceFactory != null ? sourceFactory : this::defaultSource;
         this.routes = new RouteRegistry(demand, metrics, holdLimit, factory);
+        this.control = new RouteControl(routes::current, probes);
         this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wakegate-accept"),
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("wakegate-io"),
@@ -182,7 +185,7 @@ public final class InterceptorServer implements AutoCloseable {
         }
         listener = bound.channel();
         try {
-            admin = AdminServer.start(server.adminBindAddress(), server.adminPort(), new Admin());
+            admin = AdminServer.start(server.adminBindAddress(), server.adminPort(), server.adminToken(), new Admin());
         } catch (InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) { // Netty's sync() rethrows the BindException undeclared
@@ -280,6 +283,7 @@ public final class InterceptorServer implements AutoCloseable {
         ready = false;
         sleep(readinessDelay.toMillis());
         draining = true;
+        control.close(); // operators' wakes are not requests: nothing to drain
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
@@ -403,6 +407,11 @@ public final class InterceptorServer implements AutoCloseable {
         @Override
         public String metrics() {
             return metrics.scrape();
+        }
+
+        @Override
+        public RouteControl routes() {
+            return control;
         }
 
         @Override

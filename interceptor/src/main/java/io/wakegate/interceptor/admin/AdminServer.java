@@ -1,5 +1,6 @@
 package io.wakegate.interceptor.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,8 +28,10 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.wakegate.interceptor.http.ErrorResponses;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,12 +40,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A small HTTP server for operators and probes, apart from the proxy so a flood of traffic never
  * starves health checks and scrapes: {@code GET /healthz} (alive), {@code GET /readyz} (ready for
- * traffic; 503 once shutdown begins), {@code GET /metrics}, {@code GET /queue}.
+ * traffic; 503 once shutdown begins), {@code GET /metrics}, {@code GET /queue}, the route view
+ * {@code GET /api/routes} with its controls {@code POST /api/routes/{name}/wake} and
+ * {@code .../sleep} (guarded by {@link AdminAccess}), and a status page at {@code /}.
+ *
+ * <p>Control calls that wait (a sleep waits for the process to stop) complete on another thread
+ * and are answered back on the connection's event loop.
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String ROUTES = "/api/routes";
+    private static final String PAGE = loadPage();
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -52,12 +62,25 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds and starts serving; blocks until bound. */
+    /** Binds and starts serving without an admin token; blocks until bound. */
     public static AdminServer start(String bindAddress, int port, AdminSource source) throws InterruptedException {
+        return start(bindAddress, port, null, source);
+    }
+
+    /**
+     * Binds and starts serving; blocks until bound (and resolves {@code bindAddress}).
+     *
+     * @param token the bearer token control calls need; null: none, and then only a loopback
+     *              listener accepts them
+     */
+    public static AdminServer start(String bindAddress, int port, String token, AdminSource source)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wakegate-admin", true),
                 NioIoHandler.newFactory());
         try {
-            AdminHandler handler = new AdminHandler(source);
+            InetSocketAddress address = new InetSocketAddress(bindAddress, port);
+            boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
+            AdminHandler handler = new AdminHandler(source, new AdminAccess(loopback, token));
             Channel ch = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -71,7 +94,7 @@ public final class AdminServer implements AutoCloseable {
                                     .addLast(handler);
                         }
                     })
-                    .bind(new InetSocketAddress(bindAddress, port)).sync().channel();
+                    .bind(address).sync().channel();
             log.info("admin server listening on {}", ch.localAddress());
             return new AdminServer(group, ch);
         } catch (InterruptedException | RuntimeException e) {
@@ -84,6 +107,17 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    private static String loadPage() {
+        try (var in = AdminServer.class.getResourceAsStream("status.html")) {
+            if (in == null) {
+                throw new IllegalStateException("status.html is missing from the admin package's resources");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
@@ -93,9 +127,11 @@ public final class AdminServer implements AutoCloseable {
     @ChannelHandler.Sharable
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final AdminSource source;
+        private final AdminAccess access;
 
-        AdminHandler(AdminSource source) {
+        AdminHandler(AdminSource source, AdminAccess access) {
             this.source = source;
+            this.access = access;
         }
 
         @Override
@@ -104,12 +140,23 @@ public final class AdminServer implements AutoCloseable {
                 send(ctx, HttpResponseStatus.BAD_REQUEST, "text/plain", "bad request\n", false);
                 return;
             }
-            if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-                send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n", true);
+            String path = new QueryStringDecoder(request.uri()).rawPath();
+            if (path.startsWith(ROUTES + "/")) {
+                if (request.method().equals(HttpMethod.POST)) {
+                    control(ctx, request, path);
+                } else {
+                    sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
+                            "POST only: the route's wake and sleep calls change state", null);
+                }
                 return;
             }
-            String path = new QueryStringDecoder(request.uri()).path();
+            if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+                sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
+                        "GET only, except POST " + ROUTES + "/{name}/wake and /sleep", null);
+                return;
+            }
             switch (path) {
+                case "/" -> send(ctx, HttpResponseStatus.OK, "text/html; charset=utf-8", PAGE, true);
                 case "/healthz" -> send(ctx, HttpResponseStatus.OK, "text/plain", "ok\n", true);
                 case "/readyz" -> {
                     boolean ready = source.ready();
@@ -118,21 +165,88 @@ public final class AdminServer implements AutoCloseable {
                 }
                 case "/metrics" -> send(ctx, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         source.metrics(), true);
-                case "/queue" -> send(ctx, HttpResponseStatus.OK, "application/json",
-                        JSON.writeValueAsString(source.queue()) + "\n", true);
-                default -> send(ctx, HttpResponseStatus.NOT_FOUND, "application/json",
-                        JSON.writeValueAsString(Map.of("error", "not found",
-                                "endpoints", new String[] {"/healthz", "/readyz", "/metrics", "/queue"})) + "\n",
-                        true);
+                case "/queue" -> sendJson(ctx, HttpResponseStatus.OK, source.queue());
+                case ROUTES -> sendJson(ctx, HttpResponseStatus.OK, Map.of("routes", source.routes().list()));
+                default -> sendJson(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "not found",
+                        "endpoints", new String[] {"/", "/healthz", "/readyz", "/metrics", "/queue", ROUTES}));
             }
+        }
+
+        /** {@code POST /api/routes/{name}/wake|sleep}; the name may contain {@code /} (Kubernetes mode). */
+        private void control(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+            String rest = path.substring(ROUTES.length() + 1);
+            int slash = rest.lastIndexOf('/');
+            String action = slash < 0 ? "" : rest.substring(slash + 1);
+            if (slash <= 0 || !(action.equals("wake") || action.equals("sleep"))) {
+                sendError(ctx, HttpResponseStatus.NOT_FOUND, "not-found",
+                        "expected POST " + ROUTES + "/{name}/wake or " + ROUTES + "/{name}/sleep", null);
+                return;
+            }
+            String name = QueryStringDecoder.decodeComponent(rest.substring(0, slash));
+            AdminAccess.Refusal refusal = access.checkMutating(request);
+            if (refusal != null) {
+                log.warn("admin API: {} {} from {} refused: {}", request.method(), path, ctx.channel().remoteAddress(),
+                        refusal.reason());
+                sendError(ctx, HttpResponseStatus.valueOf(refusal.status()), refusal.reason(), refusal.message(), name);
+                return;
+            }
+            RouteControl routes = source.routes();
+            (action.equals("wake") ? routes.wake(name) : routes.sleep(name)).whenComplete((outcome, failure) ->
+                    ctx.executor().execute(() -> {
+                        if (failure != null) {
+                            log.warn("admin API: {} of route {} failed", action, name, failure);
+                            sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                                    String.valueOf(failure.getMessage()), name);
+                        } else if (outcome.route() != null) {
+                            sendJson(ctx, HttpResponseStatus.valueOf(outcome.status()), outcome.route());
+                        } else {
+                            sendError(ctx, HttpResponseStatus.valueOf(outcome.status()), outcome.reason(),
+                                    outcome.message(), name);
+                        }
+                    }));
+        }
+
+        /** A small JSON error like the proxy's: {@code {"error", "reason", "route"}}. */
+        private static void sendError(ChannelHandlerContext ctx, HttpResponseStatus status, String reason,
+                                      String message, String route) {
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("error", message);
+            body.put("reason", reason);
+            if (route != null) {
+                body.put("route", route);
+            }
+            FullHttpResponse response = response(status, "application/json", json(body));
+            response.headers().set(ErrorResponses.REASON_HEADER, reason);
+            if (status.code() == 401) {
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+            ctx.writeAndFlush(response);
+        }
+
+        private static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, Object body) {
+            send(ctx, status, "application/json", json(body), true);
+        }
+
+        private static String json(Object body) {
+            try {
+                return JSON.writeValueAsString(body) + "\n";
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("admin JSON", e);
+            }
+        }
+
+        private static FullHttpResponse response(HttpResponseStatus status, String type, String body) {
+            ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            return response;
         }
 
         private static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body,
                                  boolean keepAlive) {
-            ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+            FullHttpResponse response = response(status, type, body);
             if (keepAlive) {
                 ctx.writeAndFlush(response);
             } else {

@@ -11,4 +11,7 @@ public interface AdminSource {
 
     /** The {@code /queue} document, serialised with Jackson. */
     Object queue();
+
+    /** The routes' status and controls, for {@code /api/routes}. */
+    RouteControl routes();
 }

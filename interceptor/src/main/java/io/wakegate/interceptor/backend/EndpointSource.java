@@ -29,6 +29,30 @@ public interface EndpointSource extends AutoCloseable {
     /** A short state for the admin endpoints, e.g. {@code ready}, {@code probing}. */
     String state();
 
+    /** What the admin API shows of this source. Any thread; cheap, no I/O. */
+    default SourceStatus status() {
+        return new SourceStatus("other", "ready".equals(state()) ? SourceStatus.Phase.READY
+                : SourceStatus.Phase.SLEEPING, null, null, -1);
+    }
+
+    /**
+     * Whether something outside Wakegate starts and stops the backend on reported demand (KEDA):
+     * then an operator's wake is reported as demand and a sleep is refused.
+     */
+    default boolean scaledByDemand() {
+        return false;
+    }
+
+    /**
+     * An operator asked to stop the backend: stop it once nothing is in flight. The stage completes
+     * when it has stopped, or exceptionally with an {@link UnsupportedOperationException} whose
+     * message says why this source cannot. Called on an event loop: must not block.
+     */
+    default java.util.concurrent.CompletionStage<Void> sleep() {
+        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "Wakegate does not start or stop this " + status().kind() + " backend"));
+    }
+
     /** What {@code /queue} shows of this source: at least its state. */
     default java.util.Map<String, Object> describe() {
         return java.util.Map.of("state", state());

@@ -60,6 +60,8 @@ public final class StaticEndpointSource implements EndpointSource {
     private volatile boolean reportAgain;
     /** Why the last round found nothing ready (the first URL's failure), or null. */
     private volatile String lastProbeError;
+    /** The last probe failure and when it was first seen, kept after recovery for the admin API. */
+    private volatile SourceStatus lastFailure;
     /** Whether the wait during this outage was logged. Guarded by roundLock. */
     private boolean waitLogged;
 
@@ -108,6 +110,13 @@ public final class StaticEndpointSource implements EndpointSource {
     @Override
     public String state() {
         return state;
+    }
+
+    @Override
+    public SourceStatus status() {
+        SourceStatus failure = lastFailure;
+        return new SourceStatus("static", noneReady ? SourceStatus.Phase.SLEEPING : SourceStatus.Phase.READY,
+                failure == null ? null : failure.lastError(), failure == null ? null : failure.lastErrorAt(), -1);
     }
 
     @Override
@@ -183,6 +192,10 @@ public final class StaticEndpointSource implements EndpointSource {
                 return !ready.isEmpty(); // replaced by a reload: never report into the gate again
             }
             lastProbeError = ready.isEmpty() ? firstError : null;
+            if (firstError != null && (lastFailure == null || !firstError.equals(lastFailure.lastError()))) {
+                lastFailure = new SourceStatus("static", SourceStatus.Phase.SLEEPING, firstError,
+                        java.time.Instant.now(), -1);
+            }
             logWaitOnce(ready.isEmpty());
             noneReady = ready.isEmpty();
             if (!ready.equals(lastReady) || reportAgain) {

@@ -57,7 +57,7 @@ final class ConfigValidator {
 
     private ServerConfig server(RawConfig.Server raw) {
         if (raw == null) {
-            return ServerConfig.defaults();
+            raw = new RawConfig.Server(); // the token may still come from the environment
         }
         String bindAddress = or(raw.bindAddress, ServerConfig.DEFAULT_BIND_ADDRESS);
         long port = or(raw.port, (long) ServerConfig.DEFAULT_PORT);
@@ -68,7 +68,35 @@ final class ConfigValidator {
         problems.add("server.adminBindAddress", Checks.notBlank(adminBindAddress, "an address"));
         problems.add("server.adminPort", Checks.port(adminPort));
         problems.add("server.adminPort", Checks.distinctPorts(port, adminPort));
-        return problems.covers("server") ? null : new ServerConfig(bindAddress, (int) port, adminBindAddress, (int) adminPort);
+        String adminToken = adminToken(raw.adminTokenFile);
+        return problems.covers("server") ? null
+                : new ServerConfig(bindAddress, (int) port, adminBindAddress, (int) adminPort, adminToken);
+    }
+
+    /** The admin token from {@code server.adminTokenFile} or the environment; null when neither is set. */
+    private String adminToken(String file) {
+        String fromEnvironment = environment.get(ServerConfig.ADMIN_TOKEN_ENV);
+        boolean inEnvironment = fromEnvironment != null && !fromEnvironment.isBlank();
+        if (file == null) {
+            return inEnvironment ? fromEnvironment.strip() : null;
+        }
+        if (inEnvironment) {
+            problems.add("server.adminTokenFile", file + " and " + ServerConfig.ADMIN_TOKEN_ENV
+                    + " are both set (expected: one source for the admin token)");
+            return null;
+        }
+        Path path = baseDirectory.resolve(file);
+        try {
+            String token = Files.readString(path).strip();
+            if (token.isEmpty()) {
+                problems.add("server.adminTokenFile", path + " is empty (expected: a file holding the admin token)");
+            }
+            return token;
+        } catch (java.io.IOException | RuntimeException e) {
+            problems.add("server.adminTokenFile", path + " cannot be read: " + e.getMessage()
+                    + " (expected: a readable file holding the admin token)");
+            return null;
+        }
     }
 
     private LimitsConfig limits(RawConfig.Limits raw) {

@@ -41,6 +41,7 @@ final class RawConfig {
         public Long port;
         public String adminBindAddress;
         public Long adminPort;
+        public String adminTokenFile;
     }
 
     static final class Limits {

@@ -16,6 +16,7 @@ public final class DemandCounter {
     private final Runnable onActivation;
     private int held;
     private int inFlight;
+    private int wakes;
     private long requestCount;
     private long concurrencyNanos;
     private long lastChangeNanos = System.nanoTime();
@@ -57,6 +58,20 @@ public final class DemandCounter {
         onActivation.run();
     }
 
+    /**
+     * An operator woke the route without a request: until {@link #wakeEnded} it counts as one held
+     * request in {@link #snapshot()} (what the scaler sees), though not in {@link #held()}. Returns
+     * whether the route became active.
+     */
+    public boolean wakeStarted() {
+        return change(0, 0, 1);
+    }
+
+    /** A wake from {@link #wakeStarted} is over: the route is ready, or the wake timed out. */
+    public void wakeEnded() {
+        change(0, 0, -1);
+    }
+
     /** An admitted request ended: its response finished, failed or its tunnel closed. */
     public void finished() {
         change(0, -1);
@@ -72,18 +87,23 @@ public final class DemandCounter {
     }
 
     /** Returns whether this change took the route from zero demand to some. */
-    private synchronized boolean change(int heldDelta, int inFlightDelta) {
+    private boolean change(int heldDelta, int inFlightDelta) {
+        return change(heldDelta, inFlightDelta, 0);
+    }
+
+    private synchronized boolean change(int heldDelta, int inFlightDelta, int wakesDelta) {
         long now = System.nanoTime();
-        int before = held + inFlight;
-        concurrencyNanos += before * (now - lastChangeNanos);
+        int before = held + inFlight + wakes;
+        concurrencyNanos += (long) (held + inFlight) * (now - lastChangeNanos); // requests only, not wakes
         lastChangeNanos = now;
         held += heldDelta;
         inFlight += inFlightDelta;
-        if (held < 0 || inFlight < 0) {
+        wakes += wakesDelta;
+        if (held < 0 || inFlight < 0 || wakes < 0) {
             throw new IllegalStateException("route " + route + ": demand counter went negative (held="
                     + held + ", inFlight=" + inFlight + ")");
         }
-        return before == 0 && held + inFlight > 0;
+        return before == 0 && held + inFlight + wakes > 0;
     }
 
     public synchronized int held() {
@@ -98,6 +118,6 @@ public final class DemandCounter {
         long now = System.nanoTime();
         concurrencyNanos += (long) (held + inFlight) * (now - lastChangeNanos);
         lastChangeNanos = now;
-        return new RouteDemand(route, held, inFlight, requestCount, concurrencyNanos, now);
+        return new RouteDemand(route, held + wakes, inFlight, requestCount, concurrencyNanos, now);
     }
 }

@@ -4,7 +4,8 @@ package io.wakegate.interceptor.demand;
  * One route's demand counters at one instant.
  *
  * @param route            the route's name (in Kubernetes mode {@code namespace/name})
- * @param held             requests waiting for a ready endpoint now
+ * @param held             requests waiting for a ready endpoint now, plus operators' wakes in progress
+ *                         (each counts as one waiting request, so the scaler wakes the backend)
  * @param inFlight         requests admitted to a backend whose response (or tunnel) has not ended
  * @param requestCount     requests received since start; monotonic
  * @param concurrencyNanos cumulative time-integral of {@code held + inFlight}, in

@@ -20,6 +20,13 @@ public final class RouteMetrics {
     private final Timer coldStartDuration;
     private final Counter coldStarts;
     private final Map<Reason, Counter> rejections = new EnumMap<>(Reason.class);
+    /** For the admin API: the last cold start's duration (-1: none yet) and the last rejection. */
+    private volatile long lastColdStartNanos = -1;
+    private volatile Rejection lastRejection;
+
+    /** The last request Wakegate answered with an error on this route, and when. */
+    public record Rejection(Reason reason, java.time.Instant at) {
+    }
 
     RouteMetrics(MeterRegistry registry, String route) {
         for (int i = 0; i < STATUS_CLASSES.length; i++) {
@@ -70,11 +77,23 @@ public final class RouteMetrics {
     }
 
     public void coldStart(long nanos) {
+        lastColdStartNanos = nanos;
         coldStarts.increment();
         coldStartDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void rejected(Reason reason) {
         rejections.get(reason).increment();
+        lastRejection = new Rejection(reason, java.time.Instant.now());
+    }
+
+    /** The duration of the last completed cold start in nanoseconds, or -1 before the first. */
+    public long lastColdStartNanos() {
+        return lastColdStartNanos;
+    }
+
+    /** The last rejection, or null. */
+    public Rejection lastRejection() {
+        return lastRejection;
     }
 }

@@ -41,7 +41,7 @@ class ConfigLoaderTest {
     @Test
     void everySectionHasItsDocumentedDefaults() throws Exception {
         WakegateConfig config = parse("server: {}\nlimits: {}\nforwarding: {}\nshutdown: {}\n");
-        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, "0.0.0.0", 9090));
+        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, "127.0.0.1", 9090));
         assertThat(config.limits()).isEqualTo(new LimitsConfig(8 * 1024, 16 * 1024, 64L * 1024 * 1024,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), 10_000));
         assertThat(config.forwarding()).isEqualTo(new ForwardingConfig(Duration.ofSeconds(5), Duration.ofMinutes(5),
@@ -293,7 +293,10 @@ class ConfigLoaderTest {
     @Test
     void rawFieldsMatchRecordComponents() {
         assertSameKeys(RawConfig.class, WakegateConfig.class);
-        assertSameKeys(RawConfig.Server.class, ServerConfig.class);
+        // The one renamed key: the file's contents (or WAKEGATE_ADMIN_TOKEN) become adminToken.
+        assertThat(Arrays.stream(RawConfig.Server.class.getDeclaredFields()).map(f -> f.getName()).toList())
+                .containsExactlyElementsOf(Arrays.stream(ServerConfig.class.getRecordComponents())
+                        .map(c -> c.getName().equals("adminToken") ? "adminTokenFile" : c.getName()).toList());
         assertSameKeys(RawConfig.Limits.class, LimitsConfig.class);
         assertSameKeys(RawConfig.Forwarding.class, ForwardingConfig.class);
         assertSameKeys(RawConfig.Shutdown.class, ShutdownConfig.class);

@@ -67,7 +67,8 @@ class ConfigWatcherTest {
         replace("server: {port: 8081, prot: 1}\n");
         await().atMost(Duration.ofSeconds(5)).until(() -> !invalid.isEmpty());
         assertThat(invalid.get(0).problems()).containsExactly(
-                file + ": server.prot: unknown field (known fields: bindAddress, port, adminBindAddress, adminPort)");
+                file + ": server.prot: unknown field (known fields: bindAddress, port, adminBindAddress, adminPort,"
+                        + " adminTokenFile)");
         assertThat(changes).isEmpty();
 
         replace(config(8082));

@@ -17,6 +17,7 @@ public final class ManualEndpointSource implements EndpointSource {
     private volatile EndpointListener listener;
     private final AtomicInteger wakes = new AtomicInteger();
     private final AtomicInteger connectFailures = new AtomicInteger();
+    private volatile boolean scaledByDemand;
 
     @Override
     public void start(EndpointListener listener) {
@@ -47,6 +48,17 @@ public final class ManualEndpointSource implements EndpointSource {
 
     public int connectFailures() {
         return connectFailures.get();
+    }
+
+    /** Makes it stand in for a backend KEDA scales (Kubernetes mode). */
+    public ManualEndpointSource scaledByDemand(boolean scaled) {
+        this.scaledByDemand = scaled;
+        return this;
+    }
+
+    @Override
+    public boolean scaledByDemand() {
+        return scaledByDemand;
     }
 
     @Override

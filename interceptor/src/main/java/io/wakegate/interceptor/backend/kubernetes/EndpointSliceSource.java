@@ -10,6 +10,7 @@ import io.netty.util.NetUtil;
 import io.wakegate.interceptor.backend.EndpointListener;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.HealthProbe;
+import io.wakegate.interceptor.backend.SourceStatus;
 import io.wakegate.interceptor.config.KubernetesBackendConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -275,6 +276,24 @@ public final class EndpointSliceSource implements EndpointSource {
     @Override
     public void wake() {
         // KEDA wakes the workload; the informers report its endpoints as they come.
+    }
+
+    @Override
+    public SourceStatus status() {
+        return new SourceStatus("kubernetes", "ready".equals(state) ? SourceStatus.Phase.READY
+                : SourceStatus.Phase.SLEEPING, null, null, -1);
+    }
+
+    @Override
+    public boolean scaledByDemand() {
+        return true;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> sleep() {
+        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "KEDA owns the replicas of a Kubernetes backend: it scales to zero after its cooldown once demand"
+                        + " stops"));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.wakegate.interceptor.backend.Endpoint;
 import io.wakegate.interceptor.backend.EndpointListener;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.HealthProbe;
+import io.wakegate.interceptor.backend.SourceStatus;
 import io.wakegate.interceptor.backend.StartFailure;
 import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.config.ProcessBackendConfig;
@@ -21,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   STOPPED ──wake──► (QUEUED while another group member runs) ──► STARTING ──probe ok──► READY
- *      ▲                                                             │ exit / startTimeout  │ idle, yield
+ *      ▲                                                             │ exit / startTimeout  │ idle, yield, sleep
  *      │                                                             ▼                      ▼
  *      └──────────────────────────── exit ◄──────────────────── FAILED(start)           STOPPING
  * </pre>
@@ -48,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Stopping withdraws the endpoint first, then stops only if nothing is in flight — so an idle
  *       stop never interrupts a request, and a request that arrives while stopping waits for the
  *       restart.</li>
+ *   <li>An operator's {@link #sleep()} (the admin API) stops it like an idle stop, without waiting
+ *       for the idle timeout and without being called off by requests in flight: they finish
+ *       first.</li>
  * </ul>
  *
  * <p>Threading: state changes under this object's monitor; process starts, probes and signals
@@ -86,6 +92,10 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
     private boolean yieldRequested;
     private ScheduledFuture<?> tick;
     private boolean closed;
+    private String lastError;
+    private Instant lastErrorAt;
+    /** Operators' sleep calls waiting for the process to exit. */
+    private final List<CompletableFuture<Void>> sleepers = new ArrayList<>();
 
     /**
      * @param group null when the route is in no exclusive group
@@ -125,6 +135,63 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
     @Override
     public synchronized String state() {
         return name(state);
+    }
+
+    @Override
+    public synchronized SourceStatus status() {
+        SourceStatus.Phase phase = switch (state) {
+            case READY -> SourceStatus.Phase.READY;
+            case QUEUED, STARTING -> SourceStatus.Phase.WAKING;
+            case FAILED -> SourceStatus.Phase.FAILED;
+            case STOPPED, STOPPING -> SourceStatus.Phase.SLEEPING;
+        };
+        return new SourceStatus("process", phase, lastError, lastErrorAt, process == null ? -1 : process.pid());
+    }
+
+    /**
+     * Stops the process as an idle stop would, but without waiting for the idle timeout: the
+     * endpoint is withdrawn at once and the process stops once nothing is in flight.
+     */
+    @Override
+    public CompletionStage<Void> sleep() {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        synchronized (this) {
+            switch (state) {
+                case STOPPED, FAILED -> {
+                    return CompletableFuture.completedFuture(null);
+                }
+                case QUEUED -> {
+                    state = State.STOPPED; // granted() then hands the group back
+                    return CompletableFuture.completedFuture(null);
+                }
+                case STARTING -> {
+                    if (process == null) {
+                        return CompletableFuture.failedFuture(new IllegalStateException(
+                                "the process is being started; try again once it has a pid"));
+                    }
+                    state = State.STOPPING;
+                    Process p = process;
+                    executor.execute(() -> terminate(p));
+                }
+                case READY -> beginStop(true);
+                case STOPPING -> {
+                    // already on its way down
+                }
+            }
+            restartWanted = false;
+            sleepers.add(stopped);
+        }
+        return stopped;
+    }
+
+    /** Completes the sleep calls waiting for the process to exit; outside the lock. */
+    private void wakeSleepers() {
+        List<CompletableFuture<Void>> done;
+        synchronized (this) {
+            done = new ArrayList<>(sleepers);
+            sleepers.clear();
+        }
+        done.forEach(f -> f.complete(null));
     }
 
     static String name(State s) {
@@ -284,6 +351,10 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
     /** Reports a failed start to the held requests and the log. {@code p} may be null (never started). */
     private void startFailed(Process p, StartFailure.Kind kind, String why) {
         failures.increment();
+        synchronized (this) {
+            lastError = why;
+            lastErrorAt = Instant.now();
+        }
         List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES);
         log.error("route {}: process {}; last lines of {}:\n{}", route, why, config.logFile(),
                 tail.isEmpty() ? "  (empty)" : "  | " + String.join("\n  | ", tail));
@@ -340,10 +411,10 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
             if (yieldRequested) {
                 log.info("route {}: another route of group {} waits; stopping once nothing is in flight", route,
                         group.name());
-                beginStop();
+                beginStop(false);
             } else if (idle && now - idleSinceNanos >= config.idleTimeout().toNanos()) {
                 log.info("route {}: idle for {}; stopping", route, Durations.format(config.idleTimeout()));
-                beginStop();
+                beginStop(false);
             }
         }
     }
@@ -357,11 +428,12 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
 
     /**
      * Withdraws the endpoint, so nothing new is admitted, then stops once nothing is in flight.
-     * An idle stop that finds a request admitted in the meantime is called off. Caller holds the lock.
+     * An idle stop that finds a request admitted in the meantime is called off; a yield or an
+     * operator's sleep ({@code forced}) is not. Caller holds the lock.
      */
-    private void beginStop() {
+    private void beginStop(boolean forced) {
         listener.endpointsChanged(List.of());
-        if (!yieldRequested && (listener.inFlight() > 0 || listener.hasWaiters())) {
+        if (!yieldRequested && !forced && (listener.inFlight() > 0 || listener.hasWaiters())) {
             listener.endpointsChanged(List.of(endpoint)); // a request slipped in: not idle after all
             idleSinceNanos = System.nanoTime();
             return;
@@ -432,6 +504,8 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                 case STARTING -> crashed = "exited with code " + p.exitValue() + " before it was ready";
                 case READY -> {
                     failures.increment();
+                    lastError = "exited with code " + p.exitValue() + " while serving";
+                    lastErrorAt = Instant.now();
                     state = State.STOPPED;
                     listener.endpointsChanged(List.of());
                     crashedWhileServing = true;
@@ -452,6 +526,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
                 beginStart();
             }
         }
+        wakeSleepers();
         if (crashedWhileServing) {
             List<String> tail = LogTail.read(config.logFile(), LOG_TAIL_LINES); // outside the lock: file I/O
             log.warn("route {}: pid {} exited with code {} while serving; it restarts on the next request;"
@@ -520,6 +595,7 @@ public final class ProcessEndpointSource implements EndpointSource, ExclusiveGro
         synchronized (this) {
             state = State.STOPPED;
         }
+        wakeSleepers();
         if (group != null) {
             group.release(this);
         }

@@ -118,6 +118,34 @@ class KubernetesModeTest {
     }
 
     @Test
+    void anOperatorsWakeIsReportedAsDemandUntilTheSliceIsReadyAndSleepIsLeftToKeda() throws Exception {
+        TestBackend backend = backend("llama-pod");
+        service("llama");
+        startWith(table(1, route("models/llama", "/llama", "llama", null)));
+
+        HttpResponse<String> woken = adminPost("/api/routes/models%2Fllama/wake");
+        assertThat(woken.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(woken.body()).path("backend").asText()).isEqualTo("kubernetes");
+        assertThat(JSON.readTree(woken.body()).path("state").asText()).isEqualTo("waking");
+        assertThat(held("models/llama")).isEqualTo(1); // what the scalers are told: KEDA scales it from zero
+
+        HttpResponse<String> sleep = adminPost("/api/routes/models/llama/sleep");
+        assertThat(sleep.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(sleep.body()).path("error").asText()).contains("KEDA owns the replicas");
+
+        loopbackSlice("llama", "llama-abc", backend.port(), true, false);
+        await().until(() -> held("models/llama") == 0);
+        HttpResponse<String> ready = adminPost("/api/routes/models%2Fllama/wake");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(ready.body()).path("state").asText()).isEqualTo("ready");
+    }
+
+    private HttpResponse<String> adminPost(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wakegate.adminAddress().getPort() + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void anInterceptorStartedBeforeItsRbacKeepsTryingAndServesOnceGranted() throws Exception {
         TestBackend backend = backend("llama-pod");
         service("llama");

@@ -1,0 +1,155 @@
+package io.wakegate.interceptor.admin;
+
+import static io.wakegate.interceptor.testing.LocalProcesses.chat;
+import static io.wakegate.interceptor.testing.LocalProcesses.demoCommand;
+import static io.wakegate.interceptor.testing.LocalProcesses.freePort;
+import static io.wakegate.interceptor.testing.LocalProcesses.processRoute;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wakegate.interceptor.InterceptorServer;
+import io.wakegate.interceptor.testing.Interceptors;
+import io.wakegate.interceptor.testing.LocalProcesses;
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The status page in a real headless Chromium, driven by Selenium through the system's
+ * chromedriver (found on the PATH: Selenium may not download drivers). Without Chromium and
+ * chromedriver the test is skipped — unless WAKEGATE_REQUIRE_BROWSER=1, when it fails.
+ * Screenshots go to target/status-page-*.png.
+ */
+class StatusPageBrowserTest {
+
+    @TempDir
+    Path dir;
+
+    private InterceptorServer server;
+    private WebDriver browser;
+
+    @BeforeEach
+    void openBrowser() {
+        Optional<Path> driver = onPath("chromedriver");
+        Optional<Path> chromium = onPath("chromium", "chromium-browser", "google-chrome");
+        if (driver.isEmpty() || chromium.isEmpty()) {
+            String missing = "no " + (driver.isEmpty() ? "chromedriver" : "chromium") + " on the PATH";
+            if ("1".equals(System.getenv("WAKEGATE_REQUIRE_BROWSER"))) {
+                throw new AssertionError("WAKEGATE_REQUIRE_BROWSER=1 but " + missing
+                        + ": the status page's browser test must run (install chromium and chromium-driver)");
+            }
+            Assumptions.abort(missing + ": browser test skipped (set WAKEGATE_REQUIRE_BROWSER=1 to make this a failure)");
+        }
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(chromium.get().toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--window-size=1280,560");
+        // An explicit driver executable: Selenium Manager is never asked to find or fetch one.
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Optional<Path> onPath(String... names) {
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            for (String name : names) {
+                Path candidate = Path.of(entry, name);
+                if (!entry.isEmpty() && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String demo(String name, String loadTime) {
+        int port = freePort();
+        return processRoute(name, port, demoCommand(port, name + "-demo", loadTime, "10ms"),
+                dir.resolve(name + ".log"), "idleTimeout: 10m", null);
+    }
+
+    /** The state badge of {@code route}'s row, as the page shows it now. */
+    private String shownState(String route) {
+        List<org.openqa.selenium.WebElement> badge = browser.findElements(
+                By.cssSelector("tr[data-route='" + route + "'] .state"));
+        try {
+            return badge.isEmpty() ? "" : badge.get(0).getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return ""; // re-rendered meanwhile: ask again
+        }
+    }
+
+    private void awaitShown(String route, String state) {
+        await().alias(route + " shown as " + state).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> shownState(route).equals(state));
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path target = Path.of("target", "status-page-" + name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), target,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void thePageShowsARouteWakingOnARequestAndItsWakeButtonWakesASleepingRoute() throws Exception {
+        server = Interceptors.start("routes:\n" + demo("llama", "3s") + demo("mistral", "1s"));
+        browser.get("http://127.0.0.1:" + server.adminAddress().getPort() + "/");
+        assertThat(browser.getTitle()).isEqualTo("Wakegate");
+        awaitShown("llama", "sleeping");
+        awaitShown("mistral", "sleeping");
+
+        // A request to llama: the page, polling on its own, shows it waking, then ready.
+        CompletableFuture<HttpResponse<String>> request = LocalProcesses.CLIENT.sendAsync(
+                LocalProcesses.post(server, "llama", "/v1/chat/completions", chat("hi", false, 8)),
+                HttpResponse.BodyHandlers.ofString());
+        awaitShown("llama", "waking");
+        assertThat(browser.findElement(By.cssSelector("tr[data-route='llama'] .held")).getText()).isEqualTo("1");
+        screenshot("waking");
+        assertThat(request.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        awaitShown("llama", "ready");
+
+        // The wake button starts mistral without any request (the call passes the Origin check).
+        browser.findElement(By.cssSelector("button[data-action='wake'][data-route='mistral']")).click();
+        awaitShown("mistral", "ready");
+        assertThat(AdminCalls.route(server, "mistral").path("requestCount").asLong()).isZero();
+        assertThat(AdminCalls.route(server, "mistral").path("pid").asLong()).isPositive();
+        assertThat(browser.findElement(By.cssSelector("tr[data-route='llama'] .coldstart")).getText()).endsWith(" s");
+        screenshot("ready");
+
+        // And the sleep button stops it again.
+        browser.findElement(By.cssSelector("button[data-action='sleep'][data-route='mistral']")).click();
+        awaitShown("mistral", "sleeping");
+        assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("mistral: sleep → sleeping");
+        assertThat(AdminCalls.route(server, "mistral").path("pid").isNull()).isTrue();
+    }
+}
