@@ -96,7 +96,9 @@ class InterceptorServerTest {
         f.sources.get("a").ready(backend.port());
         assertThat(heldOnA.get(10, TimeUnit.SECONDS).body()).isEqualTo("b1 GET /a/1");
         Interceptors.awaitCountersZero(server);
-        assertThat(server.demand().snapshot()).extracting(RouteDemand::route).doesNotContain("gone");
+        // The removed route is reported at zero for a grace, then forgotten.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(server.demand().snapshot()).extracting(RouteDemand::route).doesNotContain("gone"));
     }
 
     @Test
