@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +23,7 @@ import io.wakegate.proto.routes.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One test's slice of the real API server ({@link KubeApi}): a namespace for its models and one
@@ -85,6 +87,16 @@ final class KubeCluster implements AutoCloseable {
         .withNewMetadata().withName(name).endMetadata()
         .withNewSpec().addToSelector("app", name).addNewPort().withName("http").withPort(port).endPort().endSpec()
         .build()).create();
+  }
+
+  /** A ScaledObject of someone else's (a CPU trigger) that scales {@code deployment}; not created. */
+  GenericKubernetesResource foreignScaledObject(String name, String deployment) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion("keda.sh/v1alpha1").withKind("ScaledObject")
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("scaleTargetRef", Map.of("name", deployment),
+            "triggers", List.of(Map.of("type", "cpu", "metadata", Map.of("value", "50")))))
+        .build();
   }
 
   ModelHost create(ModelHost host) {

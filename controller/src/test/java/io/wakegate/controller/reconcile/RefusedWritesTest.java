@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBindingBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.wakegate.controller.admin.ControllerMetrics;
@@ -64,12 +63,7 @@ class RefusedWritesTest extends ClusterTest {
             .addToMatchLabels("kubernetes.io/metadata.name", cluster.namespace).endNamespaceSelector()
             .endMatchResources().endSpec().build()).create();
     // The server applies a new policy once it has compiled it: probe with dry-run creates.
-    GenericKubernetesResource probe = new GenericKubernetesResourceBuilder()
-        .withApiVersion("keda.sh/v1alpha1").withKind("ScaledObject")
-        .withNewMetadata().withName("probe").withNamespace(cluster.namespace).endMetadata()
-        .addToAdditionalProperties("spec", java.util.Map.of("scaleTargetRef", java.util.Map.of("name", "probe"),
-            "triggers", List.of(java.util.Map.of("type", "cpu", "metadata", java.util.Map.of("value", "50")))))
-        .build();
+    GenericKubernetesResource probe = cluster.foreignScaledObject("probe", "probe");
     eventually().until(() -> {
       try {
         admin.genericKubernetesResources(Apis.SCALED_OBJECT.context()).inNamespace(cluster.namespace)

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
@@ -18,7 +17,6 @@ import io.wakegate.proto.routes.Route;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,12 +51,7 @@ class ScalingOwnershipTest extends ClusterTest {
   @Test
   void aWorkloadAnotherScaledObjectScalesGetsNoScaledObjectUntilItIsGone() throws Exception {
     cluster.deploymentAndService("llama", 8000);
-    GenericKubernetesResource users = new GenericKubernetesResourceBuilder()
-        .withApiVersion("keda.sh/v1alpha1").withKind("ScaledObject")
-        .withNewMetadata().withName("users-own").withNamespace(cluster.namespace).endMetadata()
-        .addToAdditionalProperties("spec", Map.of("scaleTargetRef", Map.of("name", "llama"),
-            "triggers", List.of(Map.of("type", "cpu", "metadata", Map.of("value", "50")))))
-        .build();
+    GenericKubernetesResource users = cluster.foreignScaledObject("users-own", "llama");
     admin.genericKubernetesResources(Apis.SCALED_OBJECT.context()).inNamespace(cluster.namespace).resource(users).create();
     cluster.create(modelHost(cluster.namespace, "llama"));
     cluster.start();
