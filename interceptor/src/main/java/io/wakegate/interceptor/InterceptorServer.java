@@ -44,6 +44,7 @@ import io.wakegate.interceptor.forward.ProxyHandler;
 import io.wakegate.interceptor.hold.HoldLimit;
 import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.http.RequestGuard;
+import io.wakegate.interceptor.hold.ReadAheadBudget;
 import io.wakegate.interceptor.metrics.ProxyMetrics;
 import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RouteRegistry;
@@ -120,7 +121,8 @@ public final class InterceptorServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.pools = new BackendPools(new ForwardSettings(forwarding.connectTimeout(), forwarding.backendIdleTimeout(),
                 forwarding.maxIdleConnectionsPerEndpoint(), limits.maxRequestBodySize(),
-                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout(), forwarding.upgrades()),
+                ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout(), forwarding.upgrades(),
+                limits.modelReadAhead(), limits.requestHeaderTimeout()),
                 NioSocketChannel.class);
     }
 
@@ -165,7 +167,10 @@ public final class InterceptorServer implements AutoCloseable {
         }
         LimitsConfig limits = config.limits();
         ServerConfig server = config.server();
-        ProxyContext context = new ProxyContext(routes::current, pools, pools.settings(), metrics, () -> draining);
+        ReadAheadBudget readAhead = new ReadAheadBudget(limits.readAheadBudget());
+        metrics.readAhead(readAhead);
+        ProxyContext context = new ProxyContext(routes::current, pools, pools.settings(), metrics, () -> draining,
+                readAhead, control::state);
         RequestGuard guard = new RequestGuard(limits.maxRequestBodySize(), metrics::rejectedUnrouted);
         ChannelFuture bound = new ServerBootstrap()
                 .group(acceptors, workers)

@@ -153,6 +153,11 @@ public final class RouteControl implements AutoCloseable {
                 error, errorAt == null ? null : errorAt.toString(), source.pid() < 0 ? null : source.pid());
     }
 
+    /** {@code sleeping}, {@code waking}, {@code ready} or {@code failed}: what the admin API and {@code /v1/models} show. */
+    public String state(Route route) {
+        return state(route, route.source().status(), route.gate().heldCount());
+    }
+
     private String state(Route route, SourceStatus source, int held) {
         SourceStatus.Phase phase;
         if (!route.gate().readyEndpoints().isEmpty()) {

@@ -136,6 +136,14 @@ final class Checks {
         return prefix.startsWith("/") ? null : quote(prefix) + " (expected: a path prefix starting with '/')";
     }
 
+    static String modelName(String name) {
+        if (name == null) {
+            return missing("a model name");
+        }
+        String error = ModelNames.error(name);
+        return error == null ? null : quote(name) + " (" + error + ")";
+    }
+
     static String headerName(String name) {
         if (name == null) {
             return missing("an HTTP header name");

@@ -113,8 +113,14 @@ final class ConfigValidator {
         Duration idleTimeout = duration("limits.idleTimeout", raw.idleTimeout, LimitsConfig.DEFAULT_IDLE_TIMEOUT);
         int pendingTotal = count("limits.maxPendingRequestsTotal", raw.maxPendingRequestsTotal,
                 LimitsConfig.DEFAULT_MAX_PENDING_REQUESTS_TOTAL);
+        long readAhead = intSize("limits.modelReadAhead", raw.modelReadAhead, LimitsConfig.DEFAULT_MODEL_READ_AHEAD);
+        long budget = size("limits.readAheadBudget", raw.readAheadBudget, LimitsConfig.DEFAULT_READ_AHEAD_BUDGET);
+        if (budget > 0 && readAhead > 0 && budget < readAhead) {
+            problems.add("limits.readAheadBudget", budget + " bytes is less than limits.modelReadAhead (" + readAhead
+                    + " bytes) (expected: room for at least one request's read-ahead)");
+        }
         return problems.covers("limits") ? null : new LimitsConfig((int) initialLine, (int) headerSize, bodySize,
-                headerTimeout, idleTimeout, pendingTotal);
+                headerTimeout, idleTimeout, pendingTotal, (int) readAhead, budget);
     }
 
     private ForwardingConfig forwarding(RawConfig.Forwarding raw) {
@@ -239,7 +245,11 @@ final class ConfigValidator {
                 headers.add(new HeaderMatchConfig(name, header.value));
             }
         }
-        return problems.covers(path) ? null : new MatchConfig(hosts, prefixes, headers);
+        List<String> models = list(raw.models);
+        for (int i = 0; i < models.size(); i++) {
+            problems.add(path + ".models[" + i + "]", Checks.modelName(models.get(i)));
+        }
+        return problems.covers(path) ? null : new MatchConfig(hosts, prefixes, headers, models);
     }
 
     private BackendConfig backend(String path, RawConfig.Backend raw) {

@@ -51,6 +51,8 @@ final class RawConfig {
         public Duration requestHeaderTimeout;
         public Duration idleTimeout;
         public Long maxPendingRequestsTotal;
+        public ByteSize modelReadAhead;
+        public ByteSize readAheadBudget;
     }
 
     static final class Forwarding {
@@ -80,6 +82,7 @@ final class RawConfig {
         public List<String> hosts;
         public List<String> pathPrefixes;
         public List<HeaderMatch> headers;
+        public List<String> models;
     }
 
     static final class HeaderMatch {

@@ -69,6 +69,8 @@ final class Exchange implements Ticket.Holder {
     private final boolean bodyless;
     private final boolean upgrade;
     private final long startNanos = System.nanoTime();
+    /** The start of the body, read to route by model: forwarded right after the head. Null once written. */
+    private ModelReadAhead readAhead;
 
     private State state = State.NEW;
     private Ticket ticket;
@@ -102,7 +104,7 @@ final class Exchange implements Ticket.Holder {
      */
     Exchange(ProxyHandler connection, ChannelHandlerContext clientCtx, ProxyContext shared, Route route,
              HttpRequest request, HttpMethod method, HttpVersion clientVersion, boolean clientKeepAlive,
-             boolean bodyless, boolean upgrade) {
+             boolean bodyless, boolean upgrade, ModelReadAhead readAhead) {
         this.connection = connection;
         this.clientCtx = clientCtx;
         this.shared = shared;
@@ -114,6 +116,10 @@ final class Exchange implements Ticket.Holder {
         this.clientKeepAlive = clientKeepAlive;
         this.bodyless = bodyless;
         this.upgrade = upgrade;
+        this.readAhead = readAhead;
+        if (readAhead != null) {
+            requestBodyBytes = readAhead.size();
+        }
     }
 
     /** Asks the gate for an endpoint: forward now, hold, or reject. */
@@ -218,7 +224,9 @@ final class Exchange implements Ticket.Holder {
         }
         headSent = true;
         backend.read();          // the response may start before the body is sent (100-continue, errors)
-        if (!requestComplete) {
+        if (readAhead != null) {
+            relayReadAhead();
+        } else if (!requestComplete) {
             connection.requestRead(); // the body, or the empty last content of a bodyless request
         } else {
             // A retry after a stale connection: the client's (empty) last content went to the old
@@ -336,10 +344,19 @@ final class Exchange implements Ticket.Holder {
         relayToBackend(content);
     }
 
+    /** Writes what was read to route the request by model; its budget is given back once written. */
+    private void relayReadAhead() {
+        ModelReadAhead written = readAhead;
+        readAhead = null;
+        HttpContent content = written.take();
+        requestComplete = content instanceof LastHttpContent;
+        relayToBackend(content).addListener(f -> written.release());
+    }
+
     /** Writes request content; reads the next once written, or arms the response-header timer after the last. */
-    private void relayToBackend(HttpContent content) {
+    private ChannelFuture relayToBackend(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
-        backend.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+        return backend.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 f.channel().close(); // a failed write leaves the connection unusable; its close ends the exchange
                 return;
@@ -567,6 +584,11 @@ final class Exchange implements Ticket.Holder {
         if (ticket != null) {
             ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
         }
+        boolean readAheadWholeRequest = readAhead != null && readAhead.complete();
+        if (readAhead != null) {
+            readAhead.release(); // never written: the bytes and their budget go back now
+            readAhead = null;
+        }
         Channel b = backend;
         backend = null;
         if (b != null) {
@@ -597,7 +619,7 @@ final class Exchange implements Ticket.Holder {
             case ANSWERED -> {
                 route.metrics().rejected(reason);
                 boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
-                        && (requestComplete || (bodyless && !headSent));
+                        && (requestComplete || (bodyless || readAheadWholeRequest) && !headSent);
                 connection.sendError(reason, route.name(), keepAlive, route.gate().retryAfterSeconds(reason),
                         coldStart);
             }

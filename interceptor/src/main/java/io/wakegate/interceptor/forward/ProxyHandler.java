@@ -21,6 +21,7 @@ import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.http.RequestGuard;
 import io.wakegate.interceptor.metrics.ProxyMetrics;
 import io.wakegate.interceptor.routing.Route;
+import io.wakegate.interceptor.routing.RouteTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -45,6 +46,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ClientTimeoutsHandler timeouts;
     private ChannelHandlerContext ctx;
     private Exchange exchange;
+    /** A request being routed by its model, before its exchange starts. */
+    private ModelRequest modelRequest;
+    /** The current request is on OpenAI's API: errors take OpenAI's shape. */
+    private boolean openAi;
     private boolean readPending;
 
     public ProxyHandler(ProxyContext shared, ClientTimeoutsHandler timeouts) {
@@ -76,7 +81,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
         if (msg instanceof HttpRequest request) {
-            if (exchange != null) {
+            if (exchange != null || modelRequest != null) {
                 // Cannot happen with one read at a time; never let two exchanges share a connection.
                 ReferenceCountUtil.release(msg);
                 ctx.close();
@@ -84,7 +89,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             onRequest(request);
         } else if (msg instanceof HttpContent content) {
-            if (exchange != null && exchange.wantsContent()) {
+            if (modelRequest != null) {
+                modelRequest.onContent(content);
+            } else if (exchange != null && exchange.wantsContent()) {
                 exchange.onClientContent(content);
             } else {
                 // The rest of a request already answered (the empty last content of a bodyless
@@ -113,18 +120,46 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean bodyless = !HttpUtil.isTransferEncodingChunked(request)
                 && HttpUtil.getContentLength(request, 0L) == 0L;
 
-        Route route = shared.routes().get().match(host, path, request.headers());
+        Head head = new Head(request, host, originForm, path, clientKeepAlive, bodyless);
+        openAi = ErrorResponses.isOpenAiPath(path);
+        RouteTable table = shared.routes().get();
+        if (table.needsModel(host, path, request.headers())) {
+            modelRequest = new ModelRequest(this, ctx, shared, head);
+            modelRequest.start();
+            return;
+        }
+        Route route = table.match(host, path, request.headers());
         if (route == null) {
             shared.metrics().rejectedUnrouted(Reason.NO_ROUTE);
             sendError(Reason.NO_ROUTE, null, clientKeepAlive && bodyless, 0, false);
             return;
         }
+        forward(route, head, null);
+    }
+
+    /**
+     * A request head, as read and before it is rewritten for a backend.
+     *
+     * @param originForm the target in origin form ({@code *} for an asterisk-form OPTIONS)
+     * @param path       what routing sees: the origin form, {@code /} for {@code *}
+     */
+    record Head(HttpRequest request, String host, String originForm, String path, boolean keepAlive,
+                boolean bodyless) {
+    }
+
+    /**
+     * Starts the exchange of a routed request; {@code readAhead} is the start of its body, read
+     * to route it by model (null when none was read).
+     */
+    void forward(Route route, Head head, ModelReadAhead readAhead) {
+        modelRequest = null;
+        HttpRequest request = head.request();
         HttpMethod method = request.method();
         HttpVersion version = request.protocolVersion();
-        boolean upgrade = ForwardedHeaders.prepareRequest(request, originForm, clientAddress,
+        boolean upgrade = ForwardedHeaders.prepareRequest(request, head.originForm(), clientAddress,
                 shared.settings().upgrades());
-        exchange = new Exchange(this, ctx, shared, route, request, method, version, clientKeepAlive,
-                bodyless, upgrade);
+        exchange = new Exchange(this, ctx, shared, route, request, method, version, head.keepAlive(),
+                head.bodyless(), upgrade, readAhead);
         exchange.start();
     }
 
@@ -152,8 +187,24 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends a Wakegate error response; ends the exchange, if any. */
     void sendError(Reason reason, String route, boolean keepAlive, long retryAfterSeconds, boolean coldStart) {
+        sendError(reason, null, route, keepAlive, retryAfterSeconds, coldStart);
+    }
+
+    /** As {@link #sendError(Reason, String, boolean, long, boolean)} with {@code detail} for the message. */
+    void sendError(Reason reason, String detail, String route, boolean keepAlive, long retryAfterSeconds,
+                   boolean coldStart) {
+        answer(ErrorResponses.create(ctx.alloc(), reason, detail, route, keepAlive, retryAfterSeconds, coldStart,
+                openAi), keepAlive);
+    }
+
+    /** Sends a response of Wakegate's own, ending the request; then reads the next or closes. */
+    void answer(io.netty.handler.codec.http.FullHttpResponse response, boolean keepAlive) {
         exchange = null;
-        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), reason, route, keepAlive, retryAfterSeconds, coldStart))
+        modelRequest = null;
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(response)
                 .addListener((ChannelFutureListener) f -> {
                     if (keepAlive && f.isSuccess()) {
                         timeouts.requestFinished();
@@ -162,6 +213,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                         f.channel().close();
                     }
                 });
+    }
+
+    /** Reads are small (true) while a body is read only as far as its model, or as usual (false). */
+    void smallReads(boolean small) {
+        timeouts.held(small);
     }
 
     /** The request is held (true) or no longer held (false): watch the client for a close meanwhile. */
@@ -203,7 +259,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether a request is being handled; the server drains until no connection has one. */
     public boolean busy() {
-        return exchange != null;
+        return exchange != null || modelRequest != null;
     }
 
     /**
@@ -226,6 +282,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (current != null) {
             current.clientClosed();
+        }
+        ModelRequest reading = modelRequest;
+        modelRequest = null;
+        if (reading != null) {
+            reading.clientClosed();
         }
         super.channelInactive(ctx);
     }

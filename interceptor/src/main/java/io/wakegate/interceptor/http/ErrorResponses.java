@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * Builds the small JSON error responses Wakegate sends on its own behalf:
  * {@code {"error": "...", "reason": "...", "route": "..."}} with an {@code X-Wakegate-Reason}
  * header, so clients and dashboards can tell the cases apart, and {@code X-Wakegate-Cold-Start}
- * like every response.
+ * like every response. On OpenAI API paths the body has OpenAI's error shape instead,
+ * {@code {"error": {"message", "type", "param", "code", "route"}}}, so SDKs show the reason; the
+ * {@code code} is the reason with underscores ({@code model_not_found}).
  */
 public final class ErrorResponses {
 
@@ -31,14 +33,40 @@ public final class ErrorResponses {
      */
     public static FullHttpResponse create(ByteBufAllocator alloc, Reason reason, String route,
                                           boolean keepAlive, long retryAfterSeconds, boolean coldStart) {
-        StringBuilder json = new StringBuilder(128)
-                .append("{\"error\":\"").append(reason.message())
-                .append("\",\"reason\":\"").append(reason.code()).append('"');
-        if (route != null) {
-            json.append(",\"route\":");
-            appendJsonString(json, route);
+        return create(alloc, reason, null, route, keepAlive, retryAfterSeconds, coldStart, false);
+    }
+
+    /**
+     * As {@link #create(ByteBufAllocator, Reason, String, boolean, long, boolean)}, with
+     * {@code detail} (may be null) in place of the reason's own message and, when {@code openAi},
+     * OpenAI's error shape.
+     */
+    public static FullHttpResponse create(ByteBufAllocator alloc, Reason reason, String detail, String route,
+                                          boolean keepAlive, long retryAfterSeconds, boolean coldStart,
+                                          boolean openAi) {
+        String message = detail != null ? detail : reason.message();
+        StringBuilder json = new StringBuilder(160);
+        if (openAi) {
+            json.append("{\"error\":{\"message\":");
+            appendJsonString(json, message);
+            json.append(",\"type\":\"").append(reason.status().code() < 500 ? "invalid_request_error" : "server_error")
+                    .append("\",\"param\":").append(isAboutModel(reason) ? "\"model\"" : "null")
+                    .append(",\"code\":\"").append(reason.code().replace('-', '_')).append('"');
+            if (route != null) {
+                json.append(",\"route\":");
+                appendJsonString(json, route);
+            }
+            json.append("}}\n");
+        } else {
+            json.append("{\"error\":");
+            appendJsonString(json, message);
+            json.append(",\"reason\":\"").append(reason.code()).append('"');
+            if (route != null) {
+                json.append(",\"route\":");
+                appendJsonString(json, route);
+            }
+            json.append("}\n");
         }
-        json.append("}\n");
         ByteBuf body = alloc.buffer(json.length());
         body.writeCharSequence(json, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reason.status(), body);
@@ -56,8 +84,24 @@ public final class ErrorResponses {
         return response;
     }
 
+    private static boolean isAboutModel(Reason reason) {
+        return switch (reason) {
+            case MODEL_NOT_FOUND, MODEL_MISSING, MODEL_INVALID, MODEL_BEYOND_READ_AHEAD -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether {@code path} is on OpenAI's API ({@code /v1} and below, also under a leading
+     * {@code /openai}): errors there take OpenAI's shape.
+     */
+    public static boolean isOpenAiPath(String path) {
+        String p = path.startsWith("/openai/") ? path.substring(7) : path;
+        return p.startsWith("/v1/") || p.equals("/v1") || p.startsWith("/v1?");
+    }
+
     /** Appends {@code value} as a JSON string literal, escaping what JSON requires. */
-    static void appendJsonString(StringBuilder out, String value) {
+    public static void appendJsonString(StringBuilder out, String value) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

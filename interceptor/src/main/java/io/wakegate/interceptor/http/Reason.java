@@ -9,6 +9,19 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  */
 public enum Reason {
     NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no-route", "no route matches this request"),
+    MODEL_NOT_FOUND(HttpResponseStatus.NOT_FOUND, "model-not-found", "no route serves the model this request names"),
+    MODEL_MISSING(HttpResponseStatus.BAD_REQUEST, "model-missing",
+            "this address serves several models: name one in the \"model\" field of a JSON request body"),
+    MODEL_INVALID(HttpResponseStatus.BAD_REQUEST, "model-invalid",
+            "the \"model\" field of the request body is not a non-empty string"),
+    MALFORMED_JSON(HttpResponseStatus.BAD_REQUEST, "malformed-json", "the request body is not a JSON object"),
+    MODEL_BEYOND_READ_AHEAD(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "model-beyond-read-ahead",
+            "the \"model\" field is not within the first limits.modelReadAhead bytes of the request body;"
+                    + " put it first, or raise the limit"),
+    MODEL_READ_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "model-read-timeout",
+            "the request body did not reach its \"model\" field within limits.requestHeaderTimeout"),
+    READ_AHEAD_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "read-ahead-full",
+            "too many request bodies are being read for their model at once (limits.readAheadBudget)"),
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad-request", "malformed request"),
     HOST_MISMATCH(HttpResponseStatus.BAD_REQUEST, "host-mismatch",
             "absolute-form request target names another host than the Host header"),

@@ -2,6 +2,7 @@ package io.wakegate.interceptor.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.wakegate.interceptor.hold.ReadAheadBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -67,7 +68,15 @@ public final class ProxyMetrics {
         });
     }
 
-    /** A request rejected before it matched a route (malformed, no route). */
+    /** Gauges of the bytes read ahead for model routing, and of their budget. */
+    public void readAhead(ReadAheadBudget budget) {
+        Gauge.builder("wakegate.interceptor.read.ahead", budget, ReadAheadBudget::used).baseUnit("bytes")
+                .description("Request body bytes read to find their model and not yet forwarded").register(registry);
+        Gauge.builder("wakegate.interceptor.read.ahead.budget", budget, ReadAheadBudget::max).baseUnit("bytes")
+                .description("limits.readAheadBudget").register(registry);
+    }
+
+    /** A request rejected before it matched a route (malformed, no route, unknown model). */
     public void rejectedUnrouted(Reason reason) {
         unroutedRejections.get(reason).increment();
     }

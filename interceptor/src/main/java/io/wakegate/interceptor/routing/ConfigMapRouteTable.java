@@ -155,7 +155,8 @@ public final class ConfigMapRouteTable implements AutoCloseable {
         for (HeaderMatch h : r.getMatch().getHeadersList()) {
             headers.add(new HeaderMatchConfig(h.getName(), h.getValue()));
         }
-        MatchConfig match = new MatchConfig(r.getMatch().getHostsList(), r.getMatch().getPathPrefixesList(), headers);
+        MatchConfig match = new MatchConfig(r.getMatch().getHostsList(), r.getMatch().getPathPrefixesList(), headers,
+                r.getMatch().getModelsList());
         KubernetesBackend b = r.getBackend();
         KubernetesBackendConfig backend = new KubernetesBackendConfig(b.getNamespace(), b.getService(),
                 b.getPortNumber(), b.getPortName().isEmpty() ? null : b.getPortName(),

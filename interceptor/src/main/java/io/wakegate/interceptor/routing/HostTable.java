@@ -56,8 +56,8 @@ final class HostTable<T> {
             this.fallback = fallback;
         }
 
-        T match(String path, HttpHeaders headers) {
-            return PathTrie.match(root, path, headers);
+        PathTrie.Entry<T> match(String path, HttpHeaders headers, String model, boolean anyModel) {
+            return PathTrie.match(root, path, headers, model, anyModel);
         }
 
         private boolean nameEquals(String raw, int start, int end) {

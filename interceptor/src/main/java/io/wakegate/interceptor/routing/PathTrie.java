@@ -20,10 +20,13 @@ final class PathTrie {
     }
 
     /**
-     * The most specific route for {@code path} whose header conditions hold, or {@code null}.
-     * Walks the path once down the trie, then tries nodes from the deepest back to the root.
+     * The most specific entry for {@code path} whose header conditions hold and that serves
+     * {@code model}, or {@code null}. With {@code anyModel}, an entry with models is taken
+     * whatever the model (to learn whether the answer depends on it). An entry without models
+     * serves every model. Walks the path once down the trie, then tries nodes from the deepest
+     * back to the root.
      */
-    static <T> T match(Node<T> root, String path, HttpHeaders headers) {
+    static <T> Entry<T> match(Node<T> root, String path, HttpHeaders headers, String model, boolean anyModel) {
         Node<T> node = root;
         if (path != null && node.table != null) {
             int length = path.length();
@@ -49,24 +52,37 @@ final class PathTrie {
         }
         for (Node<T> candidate = node.routed; candidate != null; candidate = candidate.routedAncestor) {
             for (Entry<T> entry : candidate.entries) {
-                if (entry.headersMatch(headers)) {
-                    return entry.target;
+                if (entry.headersMatch(headers) && (entry.models == null || anyModel
+                        || model != null && entry.models.containsKey(model))) {
+                    return entry;
                 }
             }
         }
         return null;
     }
 
-    /** One (rule, target) pair as registered under one host pattern and prefix. */
+    /**
+     * One (rule, target) pair as registered under one host pattern and prefix; or, for rules with
+     * models, every such rule with the same header conditions merged into one entry whose
+     * {@link #models} map each model name to its target: one hash lookup, however many models.
+     */
     static final class Entry<T> {
         final int order;
+        /** The target of a rule without models; null for an entry with models. */
         final T target;
+        /** Model name to target; null for a rule without models. Never changed once built. */
+        final Map<String, T> models;
         private final AsciiString[] names;
         private final String[] values;
 
         Entry(int order, T target, List<HeaderCondition> conditions) {
+            this(order, target, null, conditions);
+        }
+
+        Entry(int order, T target, Map<String, T> models, List<HeaderCondition> conditions) {
             this.order = order;
             this.target = target;
+            this.models = models;
             this.names = new AsciiString[conditions.size()];
             this.values = new String[conditions.size()];
             for (int i = 0; i < conditions.size(); i++) {
@@ -78,6 +94,11 @@ final class PathTrie {
 
         int conditionCount() {
             return names.length;
+        }
+
+        /** The target for a request naming {@code model} (null for none); the entry serves it. */
+        T target(String model) {
+            return models == null ? target : models.get(model);
         }
 
         boolean headersMatch(HttpHeaders headers) {
@@ -177,6 +198,23 @@ final class PathTrie {
             node.entries.add(entry);
         }
 
+        /**
+         * Adds a rule with models under {@code segments}: merged with the earlier rules with models
+         * and the same header conditions ({@code headerKey}) there; a model already present keeps
+         * its earlier target.
+         */
+        void addModels(List<String> segments, String headerKey, int order, List<HeaderCondition> conditions,
+                       List<String> models, T target) {
+            BuildNode<T> node = root;
+            for (String segment : segments) {
+                node = node.children.computeIfAbsent(segment, BuildNode::new);
+            }
+            ModelGroup<T> group = node.modelGroups.computeIfAbsent(headerKey, k -> new ModelGroup<>(order, conditions));
+            for (String model : models) {
+                group.models.putIfAbsent(model, target);
+            }
+        }
+
         Node<T> build() {
             return freeze(root, null);
         }
@@ -184,7 +222,14 @@ final class PathTrie {
         @SuppressWarnings("unchecked")
         private static <T> Node<T> freeze(BuildNode<T> source, Node<T> routedAncestor) {
             List<Entry<T>> sorted = new ArrayList<>(source.entries);
-            sorted.sort(Comparator.<Entry<T>>comparingInt(e -> -e.conditionCount()).thenComparingInt(e -> e.order));
+            for (ModelGroup<T> group : source.modelGroups.values()) {
+                sorted.add(new Entry<>(group.order, null, Map.copyOf(group.models), group.conditions));
+            }
+            // More header conditions first; at equal conditions an entry with models (one more
+            // condition) before one without, which serves the requests naming none of them.
+            sorted.sort(Comparator.<Entry<T>>comparingInt(e -> -e.conditionCount())
+                    .thenComparingInt(e -> e.models == null ? 1 : 0)
+                    .thenComparingInt(e -> e.order));
             Node<T> node = new Node<>(source.segment, sorted.toArray(new Entry[0]), routedAncestor);
             if (!source.children.isEmpty()) {
                 Node<T>[] table = new Node[tableSize(source.children.size())];
@@ -207,9 +252,23 @@ final class PathTrie {
         final String segment;
         final Map<String, BuildNode<T>> children = new LinkedHashMap<>();
         final List<Entry<T>> entries = new ArrayList<>();
+        /** Rules with models, by header key. */
+        final Map<String, ModelGroup<T>> modelGroups = new LinkedHashMap<>();
 
         BuildNode(String segment) {
             this.segment = segment;
+        }
+    }
+
+    /** The rules with models and the same header conditions on one node, while building. */
+    private static final class ModelGroup<T> {
+        final int order;
+        final List<HeaderCondition> conditions;
+        final Map<String, T> models = new LinkedHashMap<>();
+
+        ModelGroup(int order, List<HeaderCondition> conditions) {
+            this.order = order;
+            this.conditions = conditions;
         }
     }
 }

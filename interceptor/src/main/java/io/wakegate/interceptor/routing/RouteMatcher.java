@@ -41,14 +41,18 @@ public final class RouteMatcher<T> {
     private final HostTable.Entry<T> anyHost;
     private final int size;
     private final List<String> conflicts;
+    private final List<ModelConflict> modelConflicts;
+    private final boolean hasModels;
 
-    private RouteMatcher(HostTable<T> exactHosts, HostTable<T> wildcardHosts,
-                         HostTable.Entry<T> anyHost, int size, List<String> conflicts) {
+    private RouteMatcher(HostTable<T> exactHosts, HostTable<T> wildcardHosts, HostTable.Entry<T> anyHost,
+                         int size, List<String> conflicts, List<ModelConflict> modelConflicts, boolean hasModels) {
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
         this.size = size;
         this.conflicts = conflicts;
+        this.modelConflicts = modelConflicts;
+        this.hasModels = hasModels;
     }
 
     public static <T> Builder<T> builder() {
@@ -75,13 +79,58 @@ public final class RouteMatcher<T> {
      * @param headers the request headers; {@code null} is read as no headers
      */
     public T match(String host, String path, HttpHeaders headers) {
-        for (HostTable.Entry<T> entry = hostEntry(host); entry != null; entry = entry.fallback) {
-            T target = entry.match(path, headers);
-            if (target != null) {
-                return target;
+        return match(host, path, headers, null);
+    }
+
+    /**
+     * As {@link #match(String, String, HttpHeaders)}, for a request naming {@code model} (null
+     * when it names none): a route with models matches only when it lists {@code model}.
+     */
+    public T match(String host, String path, HttpHeaders headers, String model) {
+        PathTrie.Entry<T> entry = find(host, path, headers, model, false);
+        return entry == null ? null : entry.target(model);
+    }
+
+    /**
+     * Whether the route of this request depends on the model it names: the most specific
+     * candidate is a route with models. Only then is its body worth reading for a model.
+     */
+    public boolean needsModel(String host, String path, HttpHeaders headers) {
+        if (!hasModels) {
+            return false;
+        }
+        PathTrie.Entry<T> entry = find(host, path, headers, null, true);
+        return entry != null && entry.models != null;
+    }
+
+    private PathTrie.Entry<T> find(String host, String path, HttpHeaders headers, String model, boolean anyModel) {
+        for (HostTable.Entry<T> tier = hostEntry(host); tier != null; tier = tier.fallback) {
+            PathTrie.Entry<T> entry = tier.match(path, headers, model, anyModel);
+            if (entry != null) {
+                return entry;
             }
         }
         return null;
+    }
+
+    /** Whether any route has models. */
+    public boolean hasModels() {
+        return hasModels;
+    }
+
+    /**
+     * Model names claimed twice on one host, path prefix and header set: the later claim never
+     * matches. Callers refuse such a table.
+     */
+    public List<ModelConflict> modelConflicts() {
+        return modelConflicts;
+    }
+
+    /**
+     * Entry {@code entry} (0-based {@code add} order) lists {@code model}, which entry
+     * {@code earlier} already serves on {@code where} ({@code host/prefix [headers]}).
+     */
+    public record ModelConflict(int entry, String model, int earlier, String where) {
     }
 
     /** The number of (rule, target) entries added. */
@@ -163,6 +212,8 @@ public final class RouteMatcher<T> {
             PathTrie.Builder<T> any = null;
             Map<String, Integer> firstWithKey = new java.util.HashMap<>();
             List<String> conflicts = new ArrayList<>();
+            List<ModelConflict> modelConflicts = new ArrayList<>();
+            boolean hasModels = false;
 
             for (int order = 0; order < rules.size(); order++) {
                 RouteRule rule = rules.get(order);
@@ -203,6 +254,18 @@ public final class RouteMatcher<T> {
                         trie = exact.computeIfAbsent(hostKey, k -> new PathTrie.Builder<>());
                     }
                     for (List<String> prefix : prefixes) {
+                        String where = hostKey + '\n' + String.join("/", prefix) + '\n' + headerKey;
+                        if (!rule.models().isEmpty()) {
+                            // Each model is its own claim; a rule with models shadows nothing.
+                            trie.addModels(prefix, headerKey, order, conditions, rule.models(), targets.get(order));
+                            for (String model : rule.models()) {
+                                Integer earlier = firstWithKey.putIfAbsent(where + '\n' + model, order);
+                                if (earlier != null) {
+                                    modelConflicts.add(new ModelConflict(order, model, earlier, readable(where)));
+                                }
+                            }
+                            continue;
+                        }
                         trie.add(prefix, entry);
                         keys++;
                         Integer earlier = firstWithKey.putIfAbsent(
@@ -212,6 +275,7 @@ public final class RouteMatcher<T> {
                         }
                     }
                 }
+                hasModels |= !rule.models().isEmpty();
                 if (!shadowedBy.isEmpty() && fullyShadowed(keys, hostKeys, prefixes, headerKey, firstWithKey, order)) {
                     conflicts.add("entries[" + order + "] (" + targets.get(order) + ") is shadowed by "
                             + shadowedBy.stream().map(i -> "entries[" + i + "] (" + targets.get(i) + ")")
@@ -235,7 +299,14 @@ public final class RouteMatcher<T> {
             return new RouteMatcher<>(
                     exactEntries.isEmpty() ? null : new HostTable<>(exactEntries.values()),
                     wildcardEntries.isEmpty() ? null : new HostTable<>(wildcardEntries.values()),
-                    anyEntry, rules.size(), List.copyOf(conflicts));
+                    anyEntry, rules.size(), List.copyOf(conflicts), List.copyOf(modelConflicts), hasModels);
+        }
+
+        /** "host\nsegments\nheaders" as {@code host/path [headers]}. */
+        private static String readable(String where) {
+            String[] parts = where.split("\n", -1);
+            return parts[0] + "/" + parts[1] + (parts[2].isEmpty() ? "" : " [" + parts[2]
+                    .replace('\u0002', ',').replace('\u0000', '=').replace("\u0001", "") + "]");
         }
 
         private static boolean fullyShadowed(int keys, Set<String> hostKeys, Set<List<String>> prefixes,

@@ -82,6 +82,7 @@ public final class RouteRegistry implements AutoCloseable {
                 throw new IllegalArgumentException("routes[" + i + "].match." + e.getMessage(), e);
             }
         }
+        checkModels(routes, rules);
         // Create the sources of new and changed backends before touching live state too: creating
         // one may fail (a port in use), and then nothing changes.
         Map<String, EndpointSource> created = new HashMap<>();
@@ -121,7 +122,7 @@ public final class RouteRegistry implements AutoCloseable {
         for (String conflict : built.conflicts()) {
             log.warn("route table: {}", conflict);
         }
-        RouteTable next = new RouteTable(previous.version() + 1, built, live);
+        RouteTable next = new RouteTable(previous.version() + 1, built, live, modelsOf(routes, live));
         table.set(next);
         for (Route old : previous.routes().values()) {
             if (!live.containsKey(old.name())) {
@@ -130,6 +131,32 @@ public final class RouteRegistry implements AutoCloseable {
         }
         log.info("route table version {}: {} route(s)", next.version(), live.size());
         return next;
+    }
+
+    /** Refuses a model name listed by two routes on one host, path prefix and header set. */
+    private static void checkModels(List<RouteConfig> routes, List<RouteRule> rules) {
+        RouteMatcher.Builder<Integer> probe = RouteMatcher.builder();
+        for (int i = 0; i < rules.size(); i++) {
+            probe.add(rules.get(i), i);
+        }
+        List<RouteMatcher.ModelConflict> conflicts = probe.build().modelConflicts();
+        if (!conflicts.isEmpty()) {
+            RouteMatcher.ModelConflict c = conflicts.get(0);
+            throw new IllegalArgumentException("routes[" + c.entry() + "].match.models: " + c.model()
+                    + " is already served by route " + routes.get(c.earlier()).name() + " on " + c.where()
+                    + " (expected: each model name in one route per host, path prefix and headers)");
+        }
+    }
+
+    /** Every model name with the first route listing it, sorted by name. */
+    private static Map<String, Route> modelsOf(List<RouteConfig> routes, Map<String, Route> live) {
+        Map<String, Route> models = new java.util.TreeMap<>();
+        for (RouteConfig config : routes) {
+            for (String model : config.match().models()) {
+                models.putIfAbsent(model, live.get(config.name()));
+            }
+        }
+        return models;
     }
 
     private Route create(RouteConfig config, RoutePolicy policy, EndpointSource source) {
@@ -163,7 +190,7 @@ public final class RouteRegistry implements AutoCloseable {
         for (HeaderMatchConfig h : match.headers()) {
             headers.add(new HeaderCondition(h.name(), h.value()));
         }
-        return new RouteRule(match.hosts(), match.pathPrefixes(), headers);
+        return new RouteRule(match.hosts(), match.pathPrefixes(), headers, match.models());
     }
 
     /** Refuses new requests on every route and fails what they hold with {@code reason}. */

@@ -1,6 +1,8 @@
 package io.wakegate.interceptor.routing;
 
 import java.util.ArrayList;
+import io.wakegate.interceptor.config.ModelNames;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -17,12 +19,17 @@ import java.util.List;
  *       {@code /apix}); {@code /api/} is the same as {@code /api}. Empty means {@code /}, which
  *       matches every path.</li>
  *   <li>{@code headers}: every condition must hold.</li>
+ *   <li>{@code models}: OpenAI model names ({@link ModelNames}); when not empty, the request must
+ *       also name one of them (in its JSON body's {@code model} field). Routes on the same host,
+ *       prefix and headers with different models share that address; the one without models
+ *       serves requests naming none. Duplicates are dropped.</li>
  * </ul>
  *
  * <p>The compact constructor validates and copies; {@code null} lists are read as empty.
  * Values are kept as written; {@link RouteMatcher} normalizes them.
  */
-public record RouteRule(List<String> hosts, List<String> pathPrefixes, List<HeaderCondition> headers) {
+public record RouteRule(List<String> hosts, List<String> pathPrefixes, List<HeaderCondition> headers,
+                        List<String> models) {
 
     static final String HOST_EXPECTED =
             "expected: a host name, an IP address, '*.' followed by a host name, or '*'";
@@ -32,6 +39,13 @@ public record RouteRule(List<String> hosts, List<String> pathPrefixes, List<Head
         hosts = hosts == null ? List.of() : copy("hosts", hosts, HOST_EXPECTED);
         pathPrefixes = pathPrefixes == null ? List.of() : copy("pathPrefixes", pathPrefixes, PATH_EXPECTED);
         headers = headers == null ? List.of() : copy("headers", headers, "expected: a header condition");
+        models = models == null ? List.of() : List.copyOf(new LinkedHashSet<>(copy("models", models, ModelNames.EXPECTED)));
+        for (int i = 0; i < models.size(); i++) {
+            String error = ModelNames.error(models.get(i));
+            if (error != null) {
+                throw new IllegalArgumentException("models[" + i + "]: " + models.get(i) + " (" + error + ")");
+            }
+        }
         for (int i = 0; i < hosts.size(); i++) {
             String host = hosts.get(i);
             if (!HostNames.isValidPattern(host)) {
@@ -47,6 +61,11 @@ public record RouteRule(List<String> hosts, List<String> pathPrefixes, List<Head
         }
     }
 
+    /** A rule on hosts, path prefixes and headers, naming no model. */
+    public RouteRule(List<String> hosts, List<String> pathPrefixes, List<HeaderCondition> headers) {
+        this(hosts, pathPrefixes, headers, List.of());
+    }
+
     /** A rule matching any host, any path and any headers. */
     public static RouteRule any() {
         return new RouteRule(List.of(), List.of(), List.of());
@@ -55,6 +74,11 @@ public record RouteRule(List<String> hosts, List<String> pathPrefixes, List<Head
     /** A rule on hosts only (any path, no header condition). */
     public static RouteRule hosts(String... hosts) {
         return new RouteRule(List.of(hosts), List.of(), List.of());
+    }
+
+    /** This rule, serving only requests that name one of {@code models}. */
+    public RouteRule withModels(String... models) {
+        return new RouteRule(hosts, pathPrefixes, headers, List.of(models));
     }
 
     /** Whether this rule matches any host. */

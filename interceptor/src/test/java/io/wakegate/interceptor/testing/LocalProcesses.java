@@ -64,16 +64,23 @@ public final class LocalProcesses {
      */
     public static String processRoute(String name, int port, String command, Path logFile, String process,
                                       String hold) {
+        return processRoute(name, "{headers: [{name: X-Model, value: " + name + "}]}", port, command, logFile,
+                process, hold);
+    }
+
+    /** As {@link #processRoute(String, int, String, Path, String, String)}, with {@code match} as YAML. */
+    public static String processRoute(String name, String match, int port, String command, Path logFile,
+                                      String process, String hold) {
         String route = """
                   - name: %s
-                    match: {headers: [{name: X-Model, value: %s}]}
+                    match: %s
                     backend:
                       process:
                         command: %s
                         port: %d
                         logFile: "%s"
                         readiness: {path: /health, interval: 50ms}
-                %s""".formatted(name, name, command, port, logFile, process == null ? "" : process.indent(8));
+                %s""".formatted(name, match, command, port, logFile, process == null ? "" : process.indent(8));
         return hold == null ? route : route + "    hold:\n" + hold.indent(6);
     }
 
@@ -114,7 +121,12 @@ public final class LocalProcesses {
 
     /** A chat completion request body for the demo host. */
     public static String chat(String prompt, boolean stream, int maxTokens) {
-        return JSON.createObjectNode().put("model", "any").put("stream", stream).put("max_tokens", maxTokens)
+        return chat("any", prompt, stream, maxTokens);
+    }
+
+    /** A chat completion request body naming {@code model}. */
+    public static String chat(String model, String prompt, boolean stream, int maxTokens) {
+        return JSON.createObjectNode().put("model", model).put("stream", stream).put("max_tokens", maxTokens)
                 .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user")
                         .put("content", prompt))).toString();
     }

@@ -120,7 +120,7 @@ class ProcessBackendTest {
         for (HttpResponse<String> r : List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS))) {
             assertThat(r.statusCode()).isEqualTo(502);
             assertThat(r.headers().firstValue("x-wakegate-reason")).hasValue("backend-failed-to-start");
-            assertThat(r.body()).contains("backend-failed-to-start").contains("exited");
+            assertThat(r.body()).contains("\"code\":\"backend_failed_to_start\"").contains("exited");
             assertThat(r.headers().firstValue("retry-after")).isEmpty();
         }
         assertThat(Files.readString(dir.resolve("broken.log"))).contains("boom");

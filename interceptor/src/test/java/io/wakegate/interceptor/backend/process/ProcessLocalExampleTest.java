@@ -18,16 +18,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs exactly {@code examples/local.yaml}, what README's first command starts (only the listener
- * ports become ephemeral): wake llama, stream from it, swap to mistral.
+ * ports become ephemeral): wake llama, stream from it, swap to mistral — both on one address,
+ * chosen by the request's {@code model}.
  */
 class ProcessLocalExampleTest {
 
-    private static RawHttp.Response chat(InterceptorServer server, String host, String prompt, boolean stream)
+    private static RawHttp.Response chat(InterceptorServer server, String model, String prompt, boolean stream)
             throws Exception {
-        String body = LocalProcesses.chat(prompt, stream, 64);
+        String body = LocalProcesses.chat(model, prompt, stream, 64);
         try (RawHttp http = RawHttp.connect(server.proxyAddress().getPort())) {
             http.socket().setSoTimeout(60_000);
-            http.send("POST /v1/chat/completions HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+            http.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
             return http.readResponse(false);
         }
@@ -44,7 +45,7 @@ class ProcessLocalExampleTest {
         try {
             assertThat(state(server, "llama")).isEqualTo("stopped");
 
-            RawHttp.Response llama = chat(server, "llama.localhost", "stream please", true);
+            RawHttp.Response llama = chat(server, "llama", "stream please", true);
             assertThat(llama.status()).isEqualTo(200);
             assertThat(llama.header("x-wakegate-cold-start")).isEqualTo("true");
             assertThat(llama.header("content-type")).startsWith("text/event-stream");
@@ -52,7 +53,7 @@ class ProcessLocalExampleTest {
             long llamaPid = pid(server, "llama");
             assertThat(alive(llamaPid)).isTrue();
 
-            RawHttp.Response mistral = chat(server, "mistral.localhost", "swap", false);
+            RawHttp.Response mistral = chat(server, "mistral-demo", "swap", false);
             assertThat(mistral.status()).isEqualTo(200);
             assertThat(LocalProcesses.parse(mistral.body()).path("choices").path(0).path("message").path("content")
                     .asText()).isEqualTo("Hello from mistral-demo! You said: swap");
