@@ -113,6 +113,11 @@ public final class RouteMatcher<T> {
         return null;
     }
 
+    /** The routes for any host (tests look at the structure built). */
+    HostTable.Entry<T> anyHostForTest() {
+        return anyHost;
+    }
+
     /** Whether any route has models. */
     public boolean hasModels() {
         return hasModels;

@@ -146,6 +146,72 @@ class RouteMatcherTest {
     }
 
     @Test
+    void aModelChoosesAmongRoutesSharingAnAddressAndTheRouteWithoutModelsServesTheRest() {
+        RouteMatcher<String> matcher = RouteMatcher.<String>builder()
+                .add(rule(List.of("h.test"), List.of("/v1")), "plain")
+                .add(rule(List.of("h.test"), List.of("/v1")).withModels("a", "a-alias"), "A")
+                .add(rule(List.of("h.test"), List.of("/v1")).withModels("b"), "B")
+                .add(RouteRule.any().withModels("c"), "C")
+                .build();
+
+        assertThat(matcher.needsModel("h.test", "/v1/chat", null)).isTrue();
+        assertThat(matcher.match("h.test", "/v1/chat", null, "a")).isEqualTo("A");
+        assertThat(matcher.match("h.test", "/v1/chat", null, "a-alias")).isEqualTo("A");
+        assertThat(matcher.match("h.test", "/v1/chat", null, "b")).isEqualTo("B");
+        assertThat(matcher.match("h.test", "/v1/chat", null, "zzz")).isEqualTo("plain");
+        assertThat(matcher.match("h.test", "/v1/chat", null, null)).isEqualTo("plain");
+        assertThat(matcher.match("h.test", "/v1/chat", null)).isEqualTo("plain");
+        // The plain route on h.test/v1 answers before the less specific any-host tier is tried.
+        assertThat(matcher.match("h.test", "/v1/chat", null, "c")).isEqualTo("plain");
+        assertThat(matcher.match("h.test", "/other", null, "c")).isEqualTo("C");
+        assertThat(matcher.match("other.test", "/", null, "c")).isEqualTo("C");
+        assertThat(matcher.match("other.test", "/", null, "a")).isNull();
+        assertThat(matcher.needsModel("other.test", "/", null)).isTrue();
+        assertThat(matcher.modelConflicts()).isEmpty();
+    }
+
+    @Test
+    void aDeeperPrefixOrMoreHeaderConditionsWinOverModelsAndRoutesWithoutModelsNeedNoModel() {
+        RouteMatcher<String> matcher = RouteMatcher.<String>builder()
+                .add(RouteRule.any().withModels("m"), "models")
+                .add(rule(List.of(), List.of("/admin")), "admin")
+                .add(rule(List.of(), List.of("/"), present("x-debug")), "debug")
+                .build();
+        assertThat(matcher.needsModel("h.test", "/admin/x", null)).isFalse();
+        assertThat(matcher.match("h.test", "/admin/x", null, "m")).isEqualTo("admin");
+        assertThat(matcher.needsModel("h.test", "/v1", headers("x-debug=1"))).isFalse();
+        assertThat(matcher.match("h.test", "/v1", headers("x-debug=1"), "m")).isEqualTo("debug");
+        assertThat(matcher.match("h.test", "/v1", null, "m")).isEqualTo("models");
+        assertThat(RouteMatcher.<String>builder().add(RouteRule.any(), "x").build().needsModel("h", "/", null))
+                .isFalse();
+    }
+
+    @Test
+    void aModelClaimedTwiceOnOneAddressIsReportedAndTheFirstClaimKeepsIt() {
+        RouteMatcher<String> matcher = RouteMatcher.<String>builder()
+                .add(rule(List.of("h.test"), List.of("/")).withModels("m", "n"), "first")
+                .add(rule(List.of("h.test", "other.test"), List.of("/")).withModels("n", "o"), "second")
+                .build();
+        assertThat(matcher.modelConflicts()).containsExactly(new RouteMatcher.ModelConflict(1, "n", 0, "h.test/"));
+        assertThat(matcher.match("h.test", "/", null, "n")).isEqualTo("first");
+        assertThat(matcher.match("other.test", "/", null, "n")).isEqualTo("second");
+        assertThat(matcher.match("h.test", "/", null, "o")).isEqualTo("second");
+    }
+
+    @Test
+    void rulesWithModelsOnOneAddressMergeIntoOneLookupHoweverManyModels() {
+        RouteMatcher.Builder<String> builder = RouteMatcher.builder();
+        for (int i = 0; i < 5000; i++) {
+            builder.add(RouteRule.any().withModels("model-" + i), "route-" + i);
+        }
+        RouteMatcher<String> matcher = builder.build();
+        HostTable.Entry<String> any = matcher.anyHostForTest();
+        assertThat(any.root.entries).hasSize(1); // one entry, one hash lookup: not 5000 entries walked
+        assertThat(any.root.entries[0].models).hasSize(5000);
+        assertThat(matcher.match("h", "/v1", null, "model-4321")).isEqualTo("route-4321");
+    }
+
+    @Test
     void moreHeaderConditionsWinWhateverTheDeclarationOrder() {
         RouteRule plain = rule(List.of("h.test"), List.of("/p"));
         RouteRule one = rule(List.of("h.test"), List.of("/p"), present("x-a"));

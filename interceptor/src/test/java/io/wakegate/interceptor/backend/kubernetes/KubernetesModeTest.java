@@ -206,6 +206,34 @@ class KubernetesModeTest {
     }
 
     @Test
+    void modelsOfTheRouteTableShareOneAddressAndAreChosenByTheRequestsModel() throws Exception {
+        TestBackend llama = backend("llama-pod");
+        TestBackend qwen = backend("qwen-pod");
+        service("llama");
+        service("qwen");
+        loopbackSlice("llama", "llama-abc", llama.port(), true, false);
+        loopbackSlice("qwen", "qwen-abc", qwen.port(), true, false);
+        Route llamaRoute = route("models/llama", "/v1", "llama", null);
+        Route qwenRoute = route("models/qwen", "/v1", "qwen", null);
+        startWith(table(1,
+                llamaRoute.toBuilder().setMatch(llamaRoute.getMatch().toBuilder().addModels("llama-3")).build(),
+                qwenRoute.toBuilder().setMatch(qwenRoute.getMatch().toBuilder().addModels("qwen-2").addModels("qwen"))
+                        .build()));
+
+        for (String[] c : new String[][] {{"llama-3", "llama-pod"}, {"qwen", "qwen-pod"}, {"qwen-2", "qwen-pod"}}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + wakegate.proxyAddress().getPort() + "/v1/chat/completions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + c[0] + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(c[1] + " POST /v1/chat/completions");
+        }
+        HttpResponse<String> list = send("/v1", "/models").get(10, TimeUnit.SECONDS);
+        assertThat(JSON.readTree(list.body()).findValuesAsText("id")).containsExactly("llama-3", "qwen", "qwen-2");
+    }
+
+    @Test
     void withAReadinessPathAnEndpointWaitsForTheModelToLoad() throws Exception {
         DemoModelServer model = DemoModelServer.start(new DemoModelServer.Settings("127.0.0.1", 0, "llama-demo",
                 Duration.ofMillis(1500), Duration.ofMillis(1)));
