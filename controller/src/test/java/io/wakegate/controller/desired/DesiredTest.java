@@ -217,6 +217,27 @@ class DesiredTest {
   }
 
   @Test
+  void routeEntryCarriesModelsInDeclaredOrderEachOnce() throws Exception {
+    ModelHost host = modelHost("ml", "llama", spec(List.of("m.example.com"), List.of("/v1"), "llama",
+        List.of("meta-llama/Llama-3.1-8B-Instruct", "llama", "Llama", "llama")));
+    Route route = Routes.entry(host, TARGET, true);
+    assertThat(route.getMatch().getModelsList())
+        .containsExactly("meta-llama/Llama-3.1-8B-Instruct", "llama", "Llama");
+    String json = Routes.toJson(Routes.table(List.of(route), 1));
+    assertThat(json).contains("\"models\": [\"meta-llama/Llama-3.1-8B-Instruct\", \"llama\", \"Llama\"]");
+    assertThat(Routes.fromJson(json).getRoutes(0).getMatch().getModelsList())
+        .isEqualTo(route.getMatch().getModelsList());
+  }
+
+  @Test
+  void aRouteWithoutModelsPrintsNoModelsField() {
+    String json = Routes.toJson(Routes.table(List.of(Routes.entry(modelHost("ml", "llama"), TARGET, true)), 1));
+    assertThat(json).doesNotContain("models");
+    assertThat(Routes.toJson(Routes.table(List.of(Routes.entry(modelHost("ml", "llama"), TARGET, true)), 1)))
+        .as("same input, same bytes").isEqualTo(json);
+  }
+
+  @Test
   void targetResolvesThePortByNumberNameOrTheOnlyOne() {
     var deployment = new DeploymentBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata().build();
     var service = new ServiceBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata()
@@ -258,6 +279,22 @@ class DesiredTest {
     assertThat(Validation.problem(bad)).contains("spec.match.pathPrefixes: v1").contains("spec.replicas")
         .contains("spec.scaling.targetValue: 0.0").contains("spec.scaling.window: soon");
     assertThat(Validation.problem(modelHost("ml", "good"))).isNull();
+  }
+
+  @Test
+  void validationRefusesBadModelNamesAndTooManyButNotRepeats() {
+    assertThat(Validation.problem(withModels(List.of("gpt 4", "", "m".repeat(257), "ok", "caf\u00e9"))))
+        .contains("spec.match.models: 'gpt 4'").contains("spec.match.models: ''")
+        .contains("spec.match.models: '" + "m".repeat(257) + "'").contains("spec.match.models: 'caf\u00e9'")
+        .doesNotContain("'ok'");
+    assertThat(Validation.problem(withModels(java.util.stream.IntStream.range(0, 65).mapToObj(i -> "m" + i).toList())))
+        .isEqualTo("spec.match.models: 65 names (expected: at most 64)");
+    assertThat(Validation.problem(withModels(List.of("meta-llama/Llama-3.1-8B-Instruct", "a", "a", "~!:@" + "m".repeat(252)))))
+        .isNull();
+  }
+
+  private static ModelHost withModels(List<String> models) {
+    return modelHost("ml", "models", spec(List.of("m.example.com"), List.of("/"), "a", models));
   }
 
   private static ModelHost withPort(IntOrString port) {
