@@ -238,6 +238,48 @@ class DesiredTest {
   }
 
   @Test
+  void modelHostsWithDisjointModelsShareAnAddress() {
+    ModelHost llama = withCreated(modelHost("ml", "llama",
+        spec(List.of("m.example.com"), List.of("/v1"), "llama", List.of("llama", "llama-3"))), "2024-01-01T00:00:00Z");
+    ModelHost qwen = withCreated(modelHost("ml", "qwen",
+        spec(List.of("M.example.com"), List.of("/v1/"), "qwen", List.of("qwen"))), "2024-01-02T00:00:00Z");
+    ModelHost bare = withCreated(modelHost("ml", "bare",
+        spec(List.of("m.example.com"), List.of("/v1"), "bare")), "2024-01-03T00:00:00Z");
+    ModelHost twice = withCreated(modelHost("ml", "twice",
+        spec(List.of("m.example.com"), List.of("/v1"), "twice", List.of("mistral", "mistral"))), "2024-01-04T00:00:00Z");
+    assertThat(Claims.resolve(List.of(twice, bare, qwen, llama))).isEmpty();
+    assertThat(Claims.claims(twice)).containsExactly(new Claims.Claim("m.example.com/v1", "mistral"));
+  }
+
+  @Test
+  void theYoungerOfTwoModelHostsNamingOneModelLosesAllItsClaims() {
+    ModelHost old = withCreated(modelHost("ml", "zz-old",
+        spec(List.of("m.example.com"), List.of("/v1"), "a", List.of("llama", "shared"))), "2024-01-01T00:00:00Z");
+    ModelHost young = withCreated(modelHost("ml", "aa-young",
+        spec(List.of("m.example.com"), List.of("/v1"), "b", List.of("qwen", "shared"))), "2024-01-02T00:00:00Z");
+    ModelHost elsewhere = withCreated(modelHost("ml", "elsewhere",
+        spec(List.of("m.example.com"), List.of("/v2"), "c", List.of("shared"))), "2024-01-03T00:00:00Z");
+    Map<String, Claims.Conflict> losers = Claims.resolve(List.of(young, elsewhere, old));
+    assertThat(losers).containsOnlyKeys("ml/aa-young");
+    Claims.Conflict conflict = losers.get("ml/aa-young");
+    assertThat(conflict.winner()).isEqualTo("ml/zz-old");
+    assertThat(conflict.claim()).isEqualTo(new Claims.Claim("m.example.com/v1", "shared"));
+    assertThat(conflict.message())
+        .isEqualTo("model shared at host and path m.example.com/v1 already claimed by ModelHost ml/zz-old (older)");
+    // Case-sensitive names are different models.
+    ModelHost upper = withCreated(modelHost("ml", "upper",
+        spec(List.of("m.example.com"), List.of("/v1"), "d", List.of("Shared"))), "2024-01-04T00:00:00Z");
+    assertThat(Claims.resolve(List.of(old, upper))).isEmpty();
+    // A bare claim still says so, without a model.
+    ModelHost bareOld = withCreated(modelHost("ml", "bare-old", spec(List.of("m.example.com"), List.of("/v1"), "e")),
+        "2024-01-01T00:00:00Z");
+    ModelHost bareYoung = withCreated(modelHost("ml", "bare-young", spec(List.of("m.example.com"), List.of("/v1"), "f")),
+        "2024-01-02T00:00:00Z");
+    assertThat(Claims.resolve(List.of(bareYoung, bareOld)).get("ml/bare-young").message())
+        .isEqualTo("host and path m.example.com/v1 already claimed by ModelHost ml/bare-old (older)");
+  }
+
+  @Test
   void targetResolvesThePortByNumberNameOrTheOnlyOne() {
     var deployment = new DeploymentBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata().build();
     var service = new ServiceBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata()
