@@ -36,8 +36,13 @@ public final class ModelHosts {
   }
 
   public static ModelHostSpec spec(List<String> hosts, List<String> paths, String target) {
+    return spec(hosts, paths, target, List.of());
+  }
+
+  /** As above, serving {@code models} (the OpenAI model names) there. */
+  public static ModelHostSpec spec(List<String> hosts, List<String> paths, String target, List<String> models) {
     return new ModelHostSpec(
-        new MatchSpec(hosts, paths, List.of()),
+        new MatchSpec(hosts, paths, List.of(), models),
         new TargetSpec(null, target, null, new IntOrString(8000)),
         new ReplicasSpec(0, 3),
         new ScalingSpec(ScalingSpec.Metric.CONCURRENCY, 4.0, "2m", 0.5, 600, 15),

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,30 @@ class SamplesTest {
             String[] nsName = gateway.asText().split("/");
             assertThat(ChartTest.object(samples, "Gateway", nsName[1]).path("metadata").path("namespace").asText())
                     .isEqualTo(nsName[0]);
+        }
+    }
+
+    /** As the controller would see them: no model claimed twice on one address, so none is refused. */
+    @Test
+    void modelHostsSharingAnAddressNameDifferentModelsAndOneTimeout() throws IOException {
+        Map<String, List<JsonNode>> byAddress = new TreeMap<>();
+        for (ObjectNode o : samples()) {
+            if (Yaml.kind(o).equals("ModelHost")) {
+                JsonNode match = o.path("spec").path("match");
+                String address = match.path("hosts") + " " + match.path("pathPrefixes") + " " + match.path("headers");
+                byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(o.path("spec"));
+            }
+        }
+        List<List<JsonNode>> shared = byAddress.values().stream().filter(l -> l.size() > 1).toList();
+        assertThat(shared).as("a sample with several models on one address").isNotEmpty();
+        for (List<JsonNode> specs : shared) {
+            List<String> models = new ArrayList<>();
+            specs.forEach(spec -> spec.path("match").path("models").forEach(m -> models.add(m.asText())));
+            assertThat(specs.stream().filter(spec -> spec.path("match").path("models").isEmpty()))
+                    .as("ModelHosts without models").hasSizeLessThanOrEqualTo(1);
+            assertThat(models).doesNotHaveDuplicates();
+            assertThat(specs.stream().map(spec -> spec.path("istio").path("timeoutSeconds").asLong(-1)).distinct())
+                    .singleElement().isNotEqualTo(-1L);
         }
     }
 

@@ -24,6 +24,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 // kubectl shows these columns in this order (the build's CrdGenerator keeps it; the CRD
 // generator alone sorts them by JSON path).
 @AdditionalPrinterColumn(name = "Hosts", jsonPath = ".spec.match.hosts", type = AdditionalPrinterColumn.Type.STRING)
+// Models only with -o wide (priority 1): most ModelHosts have none.
+@AdditionalPrinterColumn(name = "Models", jsonPath = ".spec.match.models", type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 @AdditionalPrinterColumn(name = "Target", jsonPath = ".spec.target.name", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Min", jsonPath = ".spec.replicas.min", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Max", jsonPath = ".spec.replicas.max", type = AdditionalPrinterColumn.Type.INTEGER)

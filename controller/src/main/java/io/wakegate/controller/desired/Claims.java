@@ -9,27 +9,42 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Host conflicts. A ModelHost claims every (host, path prefix, header set) its match names. When
- * two claim the same one, the older ModelHost (creationTimestamp, then namespace/name) keeps it
- * and the younger one loses all its claims: it is left out of the route table and gets no
- * VirtualService until the conflict is gone. Claims do not depend on whether a target exists, so
- * the winner never changes because of a pod's or Service's state.
+ * Host conflicts. A ModelHost without models claims every (host, path prefix, header set) its
+ * match names; a ModelHost with models claims, for each of them, every (host, path prefix, header
+ * set, model) instead, so ModelHosts serving different models share an address and one without
+ * models serves the requests there that name none. A model listed twice by one ModelHost is one
+ * claim. When two ModelHosts claim the same one, the older ModelHost (creationTimestamp, then
+ * namespace/name) keeps it and the younger one loses all its claims: it is left out of the route
+ * table and gets no VirtualService until the conflict is gone. Claims do not depend on whether a
+ * target exists, so the winner never changes because of a pod's or Service's state.
  */
 public final class Claims {
 
   private Claims() {
   }
 
+  /**
+   * One claim: {@code address} is {@code host/path [name=value,...]} (host lower case, path
+   * without trailing "/", headers sorted); {@code model} is null for a ModelHost without models.
+   */
+  public record Claim(String address, String model) {
+    public String describe() {
+      return (model == null ? "" : "model " + model + " at ") + "host and path " + address;
+    }
+  }
+
   /** Why a ModelHost lost: the first contested claim and the older ModelHost holding it. */
-  public record Conflict(String claim, String winner) {
+  public record Conflict(Claim claim, String winner) {
     public String message() {
-      return "host and path " + claim + " already claimed by ModelHost " + winner + " (older)";
+      return claim.describe() + " already claimed by ModelHost " + winner + " (older)";
     }
   }
 
@@ -37,11 +52,11 @@ public final class Claims {
   public static Map<String, Conflict> resolve(Collection<ModelHost> hosts) {
     List<ModelHost> ordered = new ArrayList<>(hosts);
     ordered.sort(AGE_ORDER);
-    Map<String, String> holders = new HashMap<>();
+    Map<Claim, String> holders = new HashMap<>();
     Map<String, Conflict> losers = new LinkedHashMap<>();
     for (ModelHost host : ordered) {
       String key = Names.key(host);
-      List<String> claims = claims(host);
+      List<Claim> claims = claims(host);
       Conflict conflict = claims.stream()
           .filter(holders::containsKey)
           .findFirst()
@@ -88,20 +103,25 @@ public final class Claims {
       .comparing((ModelHost h) -> created(h))
       .thenComparing(Names::key);
 
-  /** The claims of one ModelHost, as readable strings: {@code host/path [name=value,...]}. */
-  static List<String> claims(ModelHost host) {
+  /** The claims of one ModelHost, each once, in the order of its hosts, then path prefixes, then models. */
+  static List<Claim> claims(ModelHost host) {
     MatchSpec match = host.getSpec().match();
     String headers = match.headers().stream()
         .map(h -> h.name().toLowerCase(Locale.ROOT) + "=" + h.value())
         .sorted()
         .collect(Collectors.joining(","));
-    List<String> claims = new ArrayList<>();
+    List<String> models = match.distinctModels();
+    Set<Claim> claims = new LinkedHashSet<>();
     for (String h : match.hosts()) {
       for (String path : match.pathPrefixes()) {
-        claims.add(h.toLowerCase(Locale.ROOT) + Routes.normalizePath(path) + (headers.isEmpty() ? "" : " [" + headers + "]"));
+        String address = h.toLowerCase(Locale.ROOT) + Routes.normalizePath(path) + (headers.isEmpty() ? "" : " [" + headers + "]");
+        if (models.isEmpty()) {
+          claims.add(new Claim(address, null));
+        }
+        models.forEach(model -> claims.add(new Claim(address, model)));
       }
     }
-    return claims;
+    return List.copyOf(claims);
   }
 
   private static Instant created(ModelHost host) {

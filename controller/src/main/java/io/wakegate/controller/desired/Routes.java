@@ -27,7 +27,9 @@ public final class Routes {
   }
 
   /**
-   * The entry for {@code host}, whose target resolved to {@code target}.
+   * The entry for {@code host}, whose target resolved to {@code target}. Its match carries hosts
+   * (lower case), path prefixes (without trailing "/"), headers (names lower case) and models
+   * (as written, declared order, each once).
    *
    * @param wakeable false when nothing will scale the workload up from zero (no ScaledObject of
    *     ours); the interceptors then forward while it has endpoints and never hold
@@ -41,6 +43,9 @@ public final class Routes {
     match.pathPrefixes().forEach(p -> m.addPathPrefixes(normalizePath(p)));
     match.headers().forEach(h -> m.addHeaders(
         HeaderMatch.newBuilder().setName(h.name().toLowerCase(Locale.ROOT)).setValue(h.value())));
+    // Declared order, repeats dropped: the table changes only when the spec does, and an empty
+    // list prints nothing, so a ModelHost without models gives the same document as before.
+    m.addAllModels(match.distinctModels());
     KubernetesBackend.Builder backend = KubernetesBackend.newBuilder()
         .setNamespace(host.getMetadata().getNamespace())
         .setService(target.service())

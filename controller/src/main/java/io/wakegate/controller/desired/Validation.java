@@ -1,5 +1,6 @@
 package io.wakegate.controller.desired;
 
+import io.wakegate.controller.crd.MatchSpec;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ScalingSpec;
@@ -8,7 +9,9 @@ import java.util.List;
 
 /**
  * The checks the CRD schema makes, made again in Java: an API server without the schema (an old
- * CRD, a test server) must not let a bad spec reach the ScaledObject or the route table.
+ * CRD, a test server) must not let a bad spec reach the ScaledObject or the route table (an
+ * interceptor keeps its previous table rather than take one with a route it finds invalid).
+ * Repeats among one ModelHost's models are no problem: they are served once.
  */
 public final class Validation {
 
@@ -27,6 +30,13 @@ public final class Validation {
     }
     spec.match().pathPrefixes().stream().filter(p -> !p.startsWith("/"))
         .forEach(p -> problems.add("spec.match.pathPrefixes: " + p + " (expected: starting with /)"));
+    List<String> models = spec.match().models();
+    if (models.size() > MatchSpec.MAX_MODELS) {
+      problems.add("spec.match.models: " + models.size() + " names (expected: at most " + MatchSpec.MAX_MODELS + ")");
+    }
+    models.stream().filter(m -> m.length() > MatchSpec.MAX_MODEL_LENGTH || !m.matches(MatchSpec.MODEL_PATTERN))
+        .forEach(m -> problems.add("spec.match.models: '" + m + "' (expected: 1-" + MatchSpec.MAX_MODEL_LENGTH
+            + " visible ASCII characters, no spaces)"));
     if (spec.target().name() == null || spec.target().name().isEmpty()) {
       problems.add("spec.target.name: empty (expected: a Deployment or StatefulSet name)");
     }

@@ -21,10 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -113,18 +116,22 @@ class CrdOnApiServerTest {
     assertThat(response.code()).isEqualTo(200);
     JsonNode table = new ObjectMapper().readTree(response.body());
     List<String> columns = new ArrayList<>();
+    List<String> wide = new ArrayList<>();
     table.path("columnDefinitions").forEach(c -> {
+      wide.add(c.path("name").asText());
       if (c.path("priority").asInt() == 0) {
         columns.add(c.path("name").asText());
       }
     });
     assertThat(columns).containsExactly("Name", "Hosts", "Target", "Min", "Max", "Replicas", "Ready", "Reason", "Age");
+    assertThat(wide).as("with -o wide").containsSubsequence("Hosts", "Models", "Target");
+    // A row has a cell per column definition, the wide ones included.
     JsonNode row = table.path("rows").get(0).path("cells");
-    assertThat(row.get(0).asText()).isEqualTo("columns");
-    assertThat(row.get(1).toString()).contains("columns.example.com");
-    assertThat(row.get(2).asText()).isEqualTo("columns-model");
-    assertThat(row.get(3).asInt(-1)).as("Min, defaulted").isZero();
-    assertThat(row.get(4).asInt()).as("Max, defaulted").isEqualTo(ReplicasSpec.DEFAULT_MAX);
+    assertThat(row.get(wide.indexOf("Name")).asText()).isEqualTo("columns");
+    assertThat(row.get(wide.indexOf("Hosts")).toString()).contains("columns.example.com");
+    assertThat(row.get(wide.indexOf("Target")).asText()).isEqualTo("columns-model");
+    assertThat(row.get(wide.indexOf("Min")).asInt(-1)).as("Min, defaulted").isZero();
+    assertThat(row.get(wide.indexOf("Max")).asInt()).as("Max, defaulted").isEqualTo(ReplicasSpec.DEFAULT_MAX);
   }
 
   @ParameterizedTest
@@ -142,6 +149,46 @@ class CrdOnApiServerTest {
     Map<String, Object> body = Serialization.unmarshal(spec, Map.class);
     assertThatThrownBy(() -> create("invalid", body))
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+  }
+
+  static Stream<List<String>> invalidModelLists() {
+    return Stream.of(
+        List.of("gpt 4"),
+        List.of(""),
+        List.of("m".repeat(MatchSpec.MAX_MODEL_LENGTH + 1)),
+        List.of("caf\u00e9"),
+        List.of("tab\there"),
+        IntStream.range(0, MatchSpec.MAX_MODELS + 1).mapToObj(i -> "m" + i).toList());
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidModelLists")
+  void theSchemaRefusesAnInvalidModelList(List<String> models) {
+    assertThatThrownBy(() -> create("invalid-models", modelsSpec(models)))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains("spec.match.models");
+        });
+  }
+
+  @Test
+  void theLongestAndMostModelsAreStoredAsWritten() {
+    List<String> models = new ArrayList<>(List.of("meta-llama/Llama-3.1-8B-Instruct", "gpt-4o:2024-08-06", "~!\"#{}",
+        "m".repeat(MatchSpec.MAX_MODEL_LENGTH), "llama"));
+    while (models.size() < MatchSpec.MAX_MODELS) {
+      models.add("alias-" + models.size());
+    }
+    GenericKubernetesResource stored = create("models", modelsSpec(models));
+    JsonNode spec = new ObjectMapper().valueToTree(stored.getAdditionalProperties().get("spec"));
+    List<String> back = new ArrayList<>();
+    spec.path("match").path("models").forEach(m -> back.add(m.asText()));
+    assertThat(back).isEqualTo(models);
+    assertThat(WARNINGS.warnings()).as("API server warnings").isEmpty();
+  }
+
+  private static Map<String, Object> modelsSpec(List<String> models) {
+    return Map.of("match", Map.of("hosts", List.of("models.example.com"), "models", models),
+        "target", Map.of("name", "x"));
   }
 
   private static GenericKubernetesResource create(String name, Map<String, Object> spec) {

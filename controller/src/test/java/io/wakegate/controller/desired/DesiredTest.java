@@ -217,6 +217,69 @@ class DesiredTest {
   }
 
   @Test
+  void routeEntryCarriesModelsInDeclaredOrderEachOnce() throws Exception {
+    ModelHost host = modelHost("ml", "llama", spec(List.of("m.example.com"), List.of("/v1"), "llama",
+        List.of("meta-llama/Llama-3.1-8B-Instruct", "llama", "Llama", "llama")));
+    Route route = Routes.entry(host, TARGET, true);
+    assertThat(route.getMatch().getModelsList())
+        .containsExactly("meta-llama/Llama-3.1-8B-Instruct", "llama", "Llama");
+    String json = Routes.toJson(Routes.table(List.of(route), 1));
+    assertThat(json).contains("\"models\": [\"meta-llama/Llama-3.1-8B-Instruct\", \"llama\", \"Llama\"]");
+    assertThat(Routes.fromJson(json).getRoutes(0).getMatch().getModelsList())
+        .isEqualTo(route.getMatch().getModelsList());
+  }
+
+  @Test
+  void aRouteWithoutModelsPrintsNoModelsField() {
+    String json = Routes.toJson(Routes.table(List.of(Routes.entry(modelHost("ml", "llama"), TARGET, true)), 1));
+    assertThat(json).doesNotContain("models");
+    assertThat(Routes.toJson(Routes.table(List.of(Routes.entry(modelHost("ml", "llama"), TARGET, true)), 1)))
+        .as("same input, same bytes").isEqualTo(json);
+  }
+
+  @Test
+  void modelHostsWithDisjointModelsShareAnAddress() {
+    ModelHost llama = withCreated(modelHost("ml", "llama",
+        spec(List.of("m.example.com"), List.of("/v1"), "llama", List.of("llama", "llama-3"))), "2024-01-01T00:00:00Z");
+    ModelHost qwen = withCreated(modelHost("ml", "qwen",
+        spec(List.of("M.example.com"), List.of("/v1/"), "qwen", List.of("qwen"))), "2024-01-02T00:00:00Z");
+    ModelHost bare = withCreated(modelHost("ml", "bare",
+        spec(List.of("m.example.com"), List.of("/v1"), "bare")), "2024-01-03T00:00:00Z");
+    ModelHost twice = withCreated(modelHost("ml", "twice",
+        spec(List.of("m.example.com"), List.of("/v1"), "twice", List.of("mistral", "mistral"))), "2024-01-04T00:00:00Z");
+    assertThat(Claims.resolve(List.of(twice, bare, qwen, llama))).isEmpty();
+    assertThat(Claims.claims(twice)).containsExactly(new Claims.Claim("m.example.com/v1", "mistral"));
+  }
+
+  @Test
+  void theYoungerOfTwoModelHostsNamingOneModelLosesAllItsClaims() {
+    ModelHost old = withCreated(modelHost("ml", "zz-old",
+        spec(List.of("m.example.com"), List.of("/v1"), "a", List.of("llama", "shared"))), "2024-01-01T00:00:00Z");
+    ModelHost young = withCreated(modelHost("ml", "aa-young",
+        spec(List.of("m.example.com"), List.of("/v1"), "b", List.of("qwen", "shared"))), "2024-01-02T00:00:00Z");
+    ModelHost elsewhere = withCreated(modelHost("ml", "elsewhere",
+        spec(List.of("m.example.com"), List.of("/v2"), "c", List.of("shared"))), "2024-01-03T00:00:00Z");
+    Map<String, Claims.Conflict> losers = Claims.resolve(List.of(young, elsewhere, old));
+    assertThat(losers).containsOnlyKeys("ml/aa-young");
+    Claims.Conflict conflict = losers.get("ml/aa-young");
+    assertThat(conflict.winner()).isEqualTo("ml/zz-old");
+    assertThat(conflict.claim()).isEqualTo(new Claims.Claim("m.example.com/v1", "shared"));
+    assertThat(conflict.message())
+        .isEqualTo("model shared at host and path m.example.com/v1 already claimed by ModelHost ml/zz-old (older)");
+    // Case-sensitive names are different models.
+    ModelHost upper = withCreated(modelHost("ml", "upper",
+        spec(List.of("m.example.com"), List.of("/v1"), "d", List.of("Shared"))), "2024-01-04T00:00:00Z");
+    assertThat(Claims.resolve(List.of(old, upper))).isEmpty();
+    // A bare claim still says so, without a model.
+    ModelHost bareOld = withCreated(modelHost("ml", "bare-old", spec(List.of("m.example.com"), List.of("/v1"), "e")),
+        "2024-01-01T00:00:00Z");
+    ModelHost bareYoung = withCreated(modelHost("ml", "bare-young", spec(List.of("m.example.com"), List.of("/v1"), "f")),
+        "2024-01-02T00:00:00Z");
+    assertThat(Claims.resolve(List.of(bareYoung, bareOld)).get("ml/bare-young").message())
+        .isEqualTo("host and path m.example.com/v1 already claimed by ModelHost ml/bare-old (older)");
+  }
+
+  @Test
   void targetResolvesThePortByNumberNameOrTheOnlyOne() {
     var deployment = new DeploymentBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata().build();
     var service = new ServiceBuilder().withNewMetadata().withName("llama").withNamespace("ml").endMetadata()
@@ -258,6 +321,22 @@ class DesiredTest {
     assertThat(Validation.problem(bad)).contains("spec.match.pathPrefixes: v1").contains("spec.replicas")
         .contains("spec.scaling.targetValue: 0.0").contains("spec.scaling.window: soon");
     assertThat(Validation.problem(modelHost("ml", "good"))).isNull();
+  }
+
+  @Test
+  void validationRefusesBadModelNamesAndTooManyButNotRepeats() {
+    assertThat(Validation.problem(withModels(List.of("gpt 4", "", "m".repeat(257), "ok", "caf\u00e9"))))
+        .contains("spec.match.models: 'gpt 4'").contains("spec.match.models: ''")
+        .contains("spec.match.models: '" + "m".repeat(257) + "'").contains("spec.match.models: 'caf\u00e9'")
+        .doesNotContain("'ok'");
+    assertThat(Validation.problem(withModels(java.util.stream.IntStream.range(0, 65).mapToObj(i -> "m" + i).toList())))
+        .isEqualTo("spec.match.models: 65 names (expected: at most 64)");
+    assertThat(Validation.problem(withModels(List.of("meta-llama/Llama-3.1-8B-Instruct", "a", "a", "~!:@" + "m".repeat(252)))))
+        .isNull();
+  }
+
+  private static ModelHost withModels(List<String> models) {
+    return modelHost("ml", "models", spec(List.of("m.example.com"), List.of("/"), "a", models));
   }
 
   private static ModelHost withPort(IntOrString port) {

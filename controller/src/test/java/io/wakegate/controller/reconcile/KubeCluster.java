@@ -1,6 +1,7 @@
 package io.wakegate.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -19,9 +20,11 @@ import io.wakegate.controller.kube.Apis;
 import io.wakegate.controller.status.Conditions;
 import io.wakegate.kubetest.KubeApi;
 import io.wakegate.kubetest.ReferenceCrds;
+import io.wakegate.proto.routes.Route;
 import io.wakegate.proto.routes.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -106,6 +109,17 @@ final class KubeCluster implements AutoCloseable {
     return client.resources(ModelHost.class).inNamespace(namespace).resource(host).create();
   }
 
+  /**
+   * Creates {@code host}, then waits until the clock is past its creationTimestamp (whole
+   * seconds), so every ModelHost created afterwards is younger: the conflict winner is the older.
+   */
+  ModelHost createOlder(ModelHost host) {
+    ModelHost created = create(host);
+    Instant at = Instant.parse(created.getMetadata().getCreationTimestamp());
+    await().atMost(Duration.ofSeconds(3)).until(() -> Instant.now().getEpochSecond() > at.getEpochSecond());
+    return created;
+  }
+
   ModelHost modelHost(String name) {
     return client.resources(ModelHost.class).inNamespace(namespace).withName(name).get();
   }
@@ -134,6 +148,12 @@ final class KubeCluster implements AutoCloseable {
     var cm = client.configMaps().inNamespace(wakegateNamespace).withName(Names.ROUTE_TABLE_CONFIGMAP).get();
     assertThat(cm == null || cm.getData() != null).isTrue();
     return cm == null ? RouteTable.getDefaultInstance() : Routes.fromJson(cm.getData().get(Names.ROUTE_TABLE_KEY));
+  }
+
+  /** The route of ModelHost {@code name} in the route table, or null. */
+  Route route(String name) throws Exception {
+    return routeTable().getRoutesList().stream()
+        .filter(r -> r.getName().equals(namespace + "/" + name)).findFirst().orElse(null);
   }
 
   /** Events in this test's namespace with {@code reason}. */

@@ -3,8 +3,9 @@ package io.wakegate.controller.reconcile;
 import static io.wakegate.controller.ModelHosts.modelHost;
 import static io.wakegate.controller.ModelHosts.spec;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -15,20 +16,27 @@ import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ReplicasSpec;
+import io.wakegate.controller.desired.Names;
 import io.wakegate.controller.kube.Apis;
 import io.wakegate.controller.status.Conditions;
 import io.wakegate.proto.routes.Route;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The controller against a real API server with the ModelHost, KEDA and Istio CRDs installed: the
  * server validates every object it writes. One namespace pair per test.
  */
 class ReconcilerTest extends ClusterTest {
+
+  private static final List<String> SHARED = List.of("shared.example.com");
+  private static final List<String> V1 = List.of("/v1");
 
   private final KubernetesClient client = admin;
 
@@ -67,8 +75,7 @@ class ReconcilerTest extends ClusterTest {
     assertThat(vs.getMetadata().getOwnerReferences()).hasSize(1);
 
     assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).contains(cluster.namespace + "/llama");
-    Route route = cluster.routeTable().getRoutesList().stream()
-        .filter(r -> r.getName().equals(cluster.namespace + "/llama")).findFirst().orElseThrow();
+    Route route = cluster.route("llama");
     assertThat(route.getBackend().getPortNumber()).isEqualTo(8000);
     assertThat(route.getBackend().getPortName()).isEqualTo("http");
 
@@ -129,14 +136,22 @@ class ReconcilerTest extends ClusterTest {
     assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-other")).isNotNull();
   }
 
-  @Test
-  void olderModelHostWinsAHostConflictAndTheLoserRecoversWhenItIsGone() throws Exception {
+  /** The same scenario for a host (no models) and for a model name: the claim the younger loses on. */
+  static Stream<Arguments> contestedClaims() {
+    return Stream.of(
+        Arguments.of(List.of(), List.of(), "host and path shared.example.com/v1"),
+        Arguments.of(List.of("llama", "shared"), List.of("qwen", "shared"),
+            "model shared at host and path shared.example.com/v1"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("contestedClaims")
+  void olderModelHostWinsAConflictAndTheLoserRecoversWhenItIsGone(List<String> oldModels, List<String> youngModels,
+      String claim) throws Exception {
     cluster.deploymentAndService("old", 8000);
     cluster.deploymentAndService("young", 8000);
-    cluster.create(modelHost(cluster.namespace, "zz-old", spec(List.of("shared.example.com"), List.of("/"), "old")));
-    Instant first = Instant.parse(cluster.modelHost("zz-old").getMetadata().getCreationTimestamp());
-    await().atMost(Duration.ofSeconds(3)).until(() -> Instant.now().getEpochSecond() > first.getEpochSecond());
-    cluster.create(modelHost(cluster.namespace, "aa-young", spec(List.of("shared.example.com"), List.of("/"), "young")));
+    cluster.createOlder(modelHost(cluster.namespace, "zz-old", spec(SHARED, V1, "old", oldModels)));
+    cluster.create(modelHost(cluster.namespace, "aa-young", spec(SHARED, V1, "young", youngModels)));
     cluster.start();
 
     eventually().untilAsserted(() -> {
@@ -144,22 +159,74 @@ class ReconcilerTest extends ClusterTest {
       assertThat(conflict).isNotNull();
       assertThat(conflict.status()).isEqualTo(Conditions.TRUE);
       assertThat(conflict.reason()).isEqualTo(Conditions.HOST_CONFLICT);
-      assertThat(conflict.message()).contains(cluster.namespace + "/zz-old");
+      assertThat(conflict.message())
+          .isEqualTo(claim + " already claimed by ModelHost " + cluster.namespace + "/zz-old (older)");
+      assertThat(cluster.condition("aa-young", Conditions.READY).reason()).isEqualTo(Conditions.HOST_CONFLICT);
       assertThat(statusOf("aa-young", Conditions.READY)).isEqualTo(Conditions.FALSE);
       assertThat(statusOf("zz-old", Conditions.READY)).isEqualTo(Conditions.TRUE);
     });
-    assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName)
-        .contains(cluster.namespace + "/zz-old").doesNotContain(cluster.namespace + "/aa-young");
+    assertThat(cluster.route("aa-young")).isNull();
+    assertThat(cluster.route("zz-old").getMatch().getModelsList()).isEqualTo(oldModels);
     assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-aa-young")).isNull();
+    assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-aa-young")).isNull();
     assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-zz-old")).isNotNull();
     assertThat(events(Conditions.HOST_CONFLICT)).isNotEmpty();
 
     client.resources(ModelHost.class).inNamespace(cluster.namespace).withName("zz-old").delete();
     eventually().untilAsserted(() -> {
       assertThat(statusOf("aa-young", Conditions.READY)).isEqualTo(Conditions.TRUE);
+      assertThat(statusOf("aa-young", Conditions.CONFLICT)).isEqualTo(Conditions.FALSE);
       assertThat(cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-aa-young")).isNotNull();
-      assertThat(cluster.routeTable().getRoutesList()).extracting(Route::getName).contains(cluster.namespace + "/aa-young");
+      assertThat(cluster.route("aa-young").getMatch().getModelsList()).isEqualTo(youngModels);
+      assertThat(cluster.route("zz-old")).isNull();
     });
+  }
+
+  @Test
+  void modelHostsWithDifferentModelsShareOneHostAndAllAreProgrammed() throws Exception {
+    cluster.deploymentAndService("llama", 8000);
+    cluster.deploymentAndService("qwen", 8000);
+    cluster.deploymentAndService("bare", 8000);
+    cluster.createOlder(modelHost(cluster.namespace, "llama",
+        spec(SHARED, V1, "llama", List.of("meta-llama/Llama-3.1-8B-Instruct", "llama", "llama"))));
+    cluster.create(modelHost(cluster.namespace, "qwen", spec(SHARED, V1, "qwen", List.of("qwen2.5"))));
+    // Without models: the requests there naming none.
+    cluster.create(modelHost(cluster.namespace, "bare", spec(SHARED, V1, "bare")));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      for (String name : List.of("llama", "qwen", "bare")) {
+        assertThat(statusOf(name, Conditions.READY)).as(name).isEqualTo(Conditions.TRUE);
+        assertThat(statusOf(name, Conditions.CONFLICT)).as(name).isEqualTo(Conditions.FALSE);
+      }
+    });
+    assertThat(cluster.route("bare").getMatch().getModelsList()).isEmpty();
+    assertThat(cluster.route("qwen").getMatch().getHostsList()).isEqualTo(cluster.route("llama").getMatch().getHostsList());
+
+    // The document as the interceptors read it: protobuf JSON, lowerCamelCase; declared order, each once.
+    String json = client.configMaps().inNamespace(cluster.wakegateNamespace)
+        .withName(Names.ROUTE_TABLE_CONFIGMAP).get().getData().get(Names.ROUTE_TABLE_KEY);
+    List<String> models = new ArrayList<>();
+    for (JsonNode r : new ObjectMapper().readTree(json).path("routes")) {
+      r.path("match").path("models").forEach(m -> models.add(r.path("name").asText() + " " + m.asText()));
+    }
+    assertThat(models).containsExactly(
+        cluster.namespace + "/llama meta-llama/Llama-3.1-8B-Instruct",
+        cluster.namespace + "/llama llama",
+        cluster.namespace + "/qwen qwen2.5");
+
+    // A VirtualService each, for the same host, to the same destination.
+    GenericKubernetesResource llama = cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-llama");
+    GenericKubernetesResource qwen = cluster.stored(Apis.VIRTUAL_SERVICE, "wakegate-qwen");
+    assertThat(specOf(qwen).get("hosts")).isEqualTo(specOf(llama).get("hosts")).isEqualTo(SHARED);
+    assertThat(destination(qwen)).isEqualTo(destination(llama))
+        .containsEntry("host", "wakegate-interceptor." + cluster.wakegateNamespace + ".svc.cluster.local");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> destination(GenericKubernetesResource vs) {
+    Map<String, Object> http = ((List<Map<String, Object>>) specOf(vs).get("http")).get(0);
+    return (Map<String, Object>) ((List<Map<String, Object>>) http.get("route")).get(0).get("destination");
   }
 
   @Test

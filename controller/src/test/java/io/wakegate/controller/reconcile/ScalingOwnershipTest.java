@@ -13,9 +13,7 @@ import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.kube.Apis;
 import io.wakegate.controller.status.Conditions;
 import io.wakegate.kubetest.KubeApi;
-import io.wakegate.proto.routes.Route;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,12 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class ScalingOwnershipTest extends ClusterTest {
 
-
-  private Route route(String name) throws Exception {
-    return cluster.routeTable().getRoutesList().stream()
-        .filter(r -> r.getName().equals(cluster.namespace + "/" + name)).findFirst().orElse(null);
-  }
-
   private void assertScaledByOther(String host, String... named) throws Exception {
     eventually().untilAsserted(() -> {
       ModelHostCondition so = cluster.condition(host, Conditions.SCALED_OBJECT_READY);
@@ -41,8 +33,8 @@ class ScalingOwnershipTest extends ClusterTest {
       assertThat(so.reason()).isEqualTo(Conditions.WORKLOAD_SCALED_BY_OTHER);
       assertThat(so.message()).contains(named);
       assertThat(cluster.condition(host, Conditions.READY).reason()).isEqualTo(Conditions.WORKLOAD_SCALED_BY_OTHER);
-      assertThat(route(host)).isNotNull();
-      assertThat(route(host).getHold().getNotWakeable()).isTrue();
+      assertThat(cluster.route(host)).isNotNull();
+      assertThat(cluster.route(host).getHold().getNotWakeable()).isTrue();
     });
     assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-" + host)).isNull();
     assertThat(cluster.events(Conditions.WORKLOAD_SCALED_BY_OTHER)).hasSize(1);
@@ -63,7 +55,7 @@ class ScalingOwnershipTest extends ClusterTest {
     eventually().untilAsserted(() -> {
       assertThat(cluster.stored(Apis.SCALED_OBJECT, "wakegate-llama")).isNotNull();
       assertThat(cluster.statusOf("llama", Conditions.READY)).isEqualTo(Conditions.TRUE);
-      assertThat(route("llama").getHold().getNotWakeable()).isFalse();
+      assertThat(cluster.route("llama").getHold().getNotWakeable()).isFalse();
     });
   }
 
@@ -83,9 +75,7 @@ class ScalingOwnershipTest extends ClusterTest {
   @Test
   void onlyTheOldestModelHostOfAWorkloadScalesIt() throws Exception {
     cluster.deploymentAndService("llama", 8000);
-    cluster.create(modelHost(cluster.namespace, "first", spec(List.of("first.example.com"), List.of("/"), "llama")));
-    Instant created = Instant.parse(cluster.modelHost("first").getMetadata().getCreationTimestamp());
-    await().atMost(Duration.ofSeconds(3)).until(() -> Instant.now().getEpochSecond() > created.getEpochSecond());
+    cluster.createOlder(modelHost(cluster.namespace, "first", spec(List.of("first.example.com"), List.of("/"), "llama")));
     cluster.create(modelHost(cluster.namespace, "second", spec(List.of("second.example.com"), List.of("/"), "llama")));
     // A host-conflict loser on the same workload: no route, no ScaledObject.
     cluster.create(modelHost(cluster.namespace, "third", spec(List.of("first.example.com"), List.of("/"), "llama")));
@@ -99,8 +89,8 @@ class ScalingOwnershipTest extends ClusterTest {
     });
     assertThat(admin.genericKubernetesResources(Apis.SCALED_OBJECT.context()).inNamespace(cluster.namespace).list()
         .getItems()).extracting(o -> o.getMetadata().getName()).containsExactly("wakegate-first");
-    assertThat(route("third")).isNull();
-    assertThat(route("first").getHold().getNotWakeable()).isFalse();
+    assertThat(cluster.route("third")).isNull();
+    assertThat(cluster.route("first").getHold().getNotWakeable()).isFalse();
   }
 
   @Test
