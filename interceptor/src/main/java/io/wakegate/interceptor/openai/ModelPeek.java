@@ -39,8 +39,9 @@ public final class ModelPeek implements AutoCloseable {
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .build();
 
-    private final JsonParser parser;
-    private final ByteBufferFeeder feeder;
+    /** Null once closed: a decided peek keeps only its outcome, not the parser and its buffers. */
+    private JsonParser parser;
+    private ByteBufferFeeder feeder;
     private int depth;
     private boolean started;
     private boolean modelNext;
@@ -130,6 +131,7 @@ public final class ModelPeek implements AutoCloseable {
     private Outcome decide(Outcome decided, String why) {
         outcome = decided;
         error = why;
+        close(); // a held request keeps the outcome only
         return decided;
     }
 
@@ -164,17 +166,18 @@ public final class ModelPeek implements AutoCloseable {
         return error;
     }
 
-    /** Bytes parsed so far. */
-    public long bytesRead() {
-        return parser.currentLocation().getByteOffset();
-    }
-
+    /** Gives the parser's buffers back; idempotent. A decided peek has closed itself. */
     @Override
     public void close() {
-        try {
-            parser.close();
-        } catch (IOException e) {
-            // nothing was opened that could fail to close
+        JsonParser open = parser;
+        parser = null;
+        feeder = null;
+        if (open != null) {
+            try {
+                open.close();
+            } catch (IOException e) {
+                // nothing was opened that could fail to close
+            }
         }
     }
 }
