@@ -8,8 +8,10 @@ import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RouteTable;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -65,9 +67,11 @@ public final class RouteControl implements AutoCloseable {
 
     /** Every route of the current table, in table order. */
     public List<RouteStatus> list() {
+        RouteTable current = table.get();
+        Map<Route, List<String>> models = modelsByRoute(current);
         List<RouteStatus> out = new ArrayList<>();
-        for (Route route : table.get().list()) {
-            out.add(status(route));
+        for (Route route : current.list()) {
+            out.add(status(route, models.getOrDefault(route, List.of())));
         }
         return out;
     }
@@ -137,6 +141,21 @@ public final class RouteControl implements AutoCloseable {
     }
 
     RouteStatus status(Route route) {
+        return status(route, modelsByRoute(table.get()).getOrDefault(route, List.of()));
+    }
+
+    /**
+     * The model names of each route of {@code current}, sorted: {@link RouteTable#models()}
+     * inverted. That table keeps one route per model, so a model that routes on different hosts
+     * list shows under the first of them only.
+     */
+    private static Map<Route, List<String>> modelsByRoute(RouteTable current) {
+        Map<Route, List<String>> models = new IdentityHashMap<>();
+        current.models().forEach((model, route) -> models.computeIfAbsent(route, r -> new ArrayList<>()).add(model));
+        return models;
+    }
+
+    private RouteStatus status(Route route, List<String> models) {
         SourceStatus source = route.source().status();
         RouteMetrics.Rejection rejection = route.metrics().lastRejection();
         String error = source.lastError();
@@ -148,8 +167,9 @@ public final class RouteControl implements AutoCloseable {
         int held = route.gate().heldCount();
         DemandCounter demand = route.demand();
         long coldStart = route.metrics().lastColdStartNanos();
-        return new RouteStatus(route.name(), source.kind(), state(route, source, held), held, demand.inFlight(),
-                demand.snapshot().requestCount(), coldStart < 0 ? null : TimeUnit.NANOSECONDS.toMillis(coldStart),
+        return new RouteStatus(route.name(), source.kind(), models, state(route, source, held), held,
+                demand.inFlight(), demand.snapshot().requestCount(),
+                coldStart < 0 ? null : TimeUnit.NANOSECONDS.toMillis(coldStart),
                 error, errorAt == null ? null : errorAt.toString(), source.pid() < 0 ? null : source.pid());
     }
 

@@ -56,6 +56,8 @@ class RoutesApiTest {
 
         JsonNode llama = route(server, "llama");
         assertThat(llama.path("backend").asText()).isEqualTo("process");
+        assertThat(llama.path("models").isArray()).isTrue();
+        assertThat(llama.path("models")).isEmpty();
         assertThat(llama.path("state").asText()).isEqualTo("sleeping");
         assertThat(llama.path("held").asInt()).isZero();
         assertThat(llama.path("inFlight").asInt()).isZero();
@@ -82,6 +84,37 @@ class RoutesApiTest {
             assertThat(down.path("lastErrorAt").asText()).isNotBlank();
             assertThat(down.path("pid").isNull()).isTrue();
         });
+    }
+
+    @Test
+    void listsTheModelsEachRouteServes() throws Exception {
+        server = Interceptors.start("routes:\n"
+                + modelRoute("llama", "[llama-3.1-8b, llama-3.1-70b]")
+                + modelRoute("mistral", "[mistral-7b]")
+                + Interceptors.staticRoute("plain", "/plain", "http://127.0.0.1:" + freePort(), null));
+
+        assertThat(route(server, "llama").path("models")).extracting(JsonNode::asText)
+                .containsExactly("llama-3.1-70b", "llama-3.1-8b");
+        assertThat(route(server, "mistral").path("models")).extracting(JsonNode::asText)
+                .containsExactly("mistral-7b");
+        assertThat(route(server, "plain").path("models").isArray()).isTrue();
+        assertThat(route(server, "plain").path("models")).isEmpty();
+
+        // A listed model is what routes there: a request naming mistral-7b wakes mistral only.
+        HttpResponse<String> response = send(LocalProcesses.post(server, "mistral", "/v1/chat/completions",
+                chat("mistral-7b", "hi", false, 8)));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(route(server, "mistral").path("requestCount").asLong()).isEqualTo(1);
+        assertThat(route(server, "mistral").path("state").asText()).isEqualTo("ready");
+        assertThat(route(server, "llama").path("requestCount").asLong()).isZero();
+    }
+
+    /** A demo process route on /v1 serving {@code models} (a YAML list). */
+    private String modelRoute(String name, String models) {
+        int port = freePort();
+        return processRoute(name, "{pathPrefixes: [/v1], models: " + models + "}", port,
+                demoCommand(port, name + "-demo", "200ms", "10ms"), dir.resolve(name + ".log"), "idleTimeout: 10m",
+                null);
     }
 
     @Test

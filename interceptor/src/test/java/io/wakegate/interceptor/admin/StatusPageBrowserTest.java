@@ -91,10 +91,24 @@ class StatusPageBrowserTest {
         return Optional.empty();
     }
 
-    private String demo(String name, String loadTime) {
+    /** A demo process route on /v1 serving {@code models} (a YAML list). */
+    private String demo(String name, String models, String loadTime) {
         int port = freePort();
-        return processRoute(name, port, demoCommand(port, name + "-demo", loadTime, "10ms"),
-                dir.resolve(name + ".log"), "idleTimeout: 10m", null);
+        return processRoute(name, "{pathPrefixes: [/v1], models: " + models + "}", port,
+                demoCommand(port, name + "-demo", loadTime, "10ms"), dir.resolve(name + ".log"), "idleTimeout: 10m",
+                null);
+    }
+
+    /** The model chips under {@code route}'s name, as the page shows them now. */
+    private List<String> shownModels(String route) {
+        while (true) {
+            try {
+                return browser.findElements(By.cssSelector("tr[data-route='" + route + "'] .model")).stream()
+                        .map(org.openqa.selenium.WebElement::getText).toList();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                // re-rendered meanwhile: ask again
+            }
+        }
     }
 
     /** The state badge of {@code route}'s row, as the page shows it now. */
@@ -122,15 +136,23 @@ class StatusPageBrowserTest {
 
     @Test
     void thePageShowsARouteWakingOnARequestAndItsWakeButtonWakesASleepingRoute() throws Exception {
-        server = Interceptors.start("routes:\n" + demo("llama", "3s") + demo("mistral", "1s"));
+        server = Interceptors.start("routes:\n" + demo("llama", "[llama-3.1-8b, llama-3.1-70b]", "3s")
+                + demo("mistral", "[mistral-7b]", "1s")
+                + Interceptors.staticRoute("embeddings", "/embeddings", "http://127.0.0.1:" + freePort(), null));
         browser.get("http://127.0.0.1:" + server.adminAddress().getPort() + "/");
         assertThat(browser.getTitle()).isEqualTo("Wakegate");
         awaitShown("llama", "sleeping");
         awaitShown("mistral", "sleeping");
 
-        // A request to llama: the page, polling on its own, shows it waking, then ready.
+        // Each route's models, under its name; none for a route without models.
+        assertThat(shownModels("llama")).containsExactly("llama-3.1-70b", "llama-3.1-8b");
+        assertThat(shownModels("mistral")).containsExactly("mistral-7b");
+        awaitShown("embeddings", "sleeping");
+        assertThat(shownModels("embeddings")).isEmpty();
+
+        // A request naming a llama model: the page, polling on its own, shows llama waking, then ready.
         CompletableFuture<HttpResponse<String>> request = LocalProcesses.CLIENT.sendAsync(
-                LocalProcesses.post(server, "llama", "/v1/chat/completions", chat("hi", false, 8)),
+                LocalProcesses.post(server, "llama", "/v1/chat/completions", chat("llama-3.1-8b", "hi", false, 8)),
                 HttpResponse.BodyHandlers.ofString());
         awaitShown("llama", "waking");
         assertThat(browser.findElement(By.cssSelector("tr[data-route='llama'] .held")).getText()).isEqualTo("1");
