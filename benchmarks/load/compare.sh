@@ -3,8 +3,13 @@
 # (the real jar) vs through nginx as a plain keep-alive reverse proxy. Writes
 # benchmarks/results/results.md and benchmarks/results/latency-throughput.png (docs/benchmarks.md).
 #
-#   benchmarks/load/compare.sh            # the full run, about 6 minutes; hard limit 10 minutes
+#   benchmarks/load/compare.sh            # the full run, about 8 minutes; hard limit 15 minutes
+#   SECTIONS=rounds benchmarks/load/compare.sh                # only the interleaved rounds (about 4 minutes)
 #   DURATION=3 RATES="2000 4000" benchmarks/load/compare.sh   # shorter
+#
+# The reference comparison is the interleaved rounds: after one warm-up of every path, each round
+# measures direct, nginx and Wakegate back to back (small, then 1 MiB responses), so a slow patch
+# of the machine hits all three; results.md gives each round's Wakegate/nginx ratio and the median.
 #
 # Needs root (or sudo) only to apt-get install wrk, nghttp2-client (h2load) and nginx when missing.
 # Every server binds 127.0.0.1 on fixed ports 18080-18202; the script stops if one is taken.
@@ -17,16 +22,19 @@ BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 WAKEGATE_JAR=$ROOT/interceptor/target/wakegate.jar
 
 DURATION=${DURATION:-8}          # seconds per measured wrk run
-WARMUP=${WARMUP:-5}              # seconds of warm-up before each measured run (same for every path)
-PREWARM=${PREWARM:-10}           # seconds of load on each path once at the start (JIT of the JVMs)
-CONNECTIONS=${CONNECTIONS:-32}   # wrk connections (fixed concurrency), one wrk thread
+WARMUP=${WARMUP:-2}              # seconds of warm-up before each measured run (same for every path)
+PREWARM=${PREWARM:-20}           # seconds of load on each path once at the start (JIT of the JVMs)
+ROUNDS=${ROUNDS:-3}              # interleaved rounds of the fixed-concurrency comparison
+CONNECTIONS=${CONNECTIONS:-64}   # wrk connections (fixed concurrency)
+WRK_THREADS=${WRK_THREADS:-2}    # wrk threads
+SECTIONS=${SECTIONS:-all}        # all, or rounds: only the interleaved fixed-concurrency rounds
 RATES=${RATES:-"1000 4000 8000 12000 16000 20000"}  # h2load fixed request rates (req/s, total)
 RATE_CONNECTIONS=${RATE_CONNECTIONS:-16}
 RATE_DURATION=${RATE_DURATION:-5}
 LARGE=${LARGE:-1048576}          # bytes of the large response
 HELD=${HELD:-10000}              # held requests for the memory figure
 HELD_UPLOAD=${HELD_UPLOAD:-2000} # held uploading clients (1 MiB bodies) for the same figure
-LIMIT=${LIMIT:-590}              # seconds: the whole run is cut off after this
+LIMIT=${LIMIT:-890}              # seconds: the whole run is cut off after this
 
 BACKEND_PORT=18080
 WAKEGATE_PORT=18081
@@ -160,14 +168,20 @@ routes:$cold_routes
         urls: [http://127.0.0.1:$BACKEND_PORT]
         healthCheck: {path: /health, interval: 2s, timeout: 1s}
 YAML
-log "starting Wakegate (java -jar wakegate.jar, no JVM flags) on :$WAKEGATE_PORT"
-java -jar "$WAKEGATE_JAR" --config "$WORK/wakegate.yaml" > "$WORK/wakegate.log" 2>&1 &
+# The launcher's JVM flags (interceptor/jvm.options), exactly as ./wakegate and the image run it.
+WAKEGATE_JVM=${WAKEGATE_JVM:-@$ROOT/interceptor/jvm.options}
+log "starting Wakegate (java $WAKEGATE_JVM -jar wakegate.jar) on :$WAKEGATE_PORT"
+# shellcheck disable=SC2086
+java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/wakegate.yaml" > "$WORK/wakegate.log" 2>&1 &
 WAKEGATE_PID=$!; PIDS+=("$WAKEGATE_PID")
 wait_http "http://127.0.0.1:$WAKEGATE_PORT/small"
+sleep 2
+WAKEGATE_IDLE_RSS_MB=$(( $(awk '/^VmRSS:/ {print $2}' "/proc/$WAKEGATE_PID/status") / 1024 ))
+log "Wakegate idle RSS: $WAKEGATE_IDLE_RSS_MB MB ($(grep -o '[a-z_]* transport, [0-9]* event loops' "$WORK/wakegate.log" || echo 'transport not logged'))"
 
 mkdir -p "$WORK/nginx"
 cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes auto;
+worker_processes 2;
 daemon off;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
@@ -196,7 +210,7 @@ http {
   }
 }
 CONF
-log "starting nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (worker_processes auto, keepalive upstream) on :$NGINX_PORT"
+log "starting nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (worker_processes 2, keepalive upstream) on :$NGINX_PORT"
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
 NGINX_PID=$!; PIDS+=("$NGINX_PID")
 wait_http "http://127.0.0.1:$NGINX_PORT/small"
@@ -220,43 +234,58 @@ proxy_pids() { case $1 in direct) echo "";; wakegate) echo "$WAKEGATE_PID";; ngi
   printf 'h2load\t%s\n' "$(h2load --version 2>&1 | head -1)"
   printf 'nginx\t%s\n' "$("$NGINX" -v 2>&1)"
   printf 'loadavg_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf 'settings\twrk -t1 -c%s, %ss warm-up per path at start, then %ss warm-up + %ss measured per case; h2load --h1 -c%s fixed rates %s req/s, %ss each (+1s warm-up); backend FastBackend 1 event loop -Xmx256m; Wakegate java -jar with no JVM flags (default heap, %s-core default event loops); nginx worker_processes auto, upstream keepalive 64, keepalive_requests 1000000, proxy_max_temp_file_size 0\n' \
-    "$CONNECTIONS" "$PREWARM" "$WARMUP" "$DURATION" "$RATE_CONNECTIONS" "${RATES// /\/}" "$RATE_DURATION" "$(nproc)"
+  printf 'settings\twrk -t%s -c%s, %ss warm-up per path at start, then %s interleaved rounds of %ss warm-up + %ss measured per case; h2load --h1 -c%s fixed rates %s req/s, %ss each (+1s warm-up); backend FastBackend 1 event loop -Xmx256m; Wakegate java %s (%s); nginx worker_processes 2, upstream keepalive 64, keepalive_requests 1000000, proxy_max_temp_file_size 0\n' \
+    "$WRK_THREADS" "$CONNECTIONS" "$PREWARM" "$ROUNDS" "$WARMUP" "$DURATION" "$RATE_CONNECTIONS" "${RATES// /\/}" "$RATE_DURATION" \
+    "$WAKEGATE_JVM" "$(grep -o '[a-z_]* transport, [0-9]* event loops' "$WORK/wakegate.log" || echo '?')"
+  printf 'wakegate_jvm_flags\t%s\n' "$(grep -v '^#' "$ROOT/interceptor/jvm.options" 2>/dev/null | tr '\n' ' ')"
 } > "$RAW/env.tsv"
 
 # ---- JIT warm-up ----------------------------------------------------------------------------
 log "warm-up: ${PREWARM}s of wrk load on each path (not measured; lets the JVMs compile their hot paths)"
 for path in direct wakegate nginx; do
-  wrk -t1 -c"$CONNECTIONS" -d"${PREWARM}s" "$(url_of $path)/small" > /dev/null
-  wrk -t1 -c"$CONNECTIONS" -d2s "$(url_of $path)/bytes/$LARGE" > /dev/null
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${PREWARM}s" "$(url_of $path)/small" > /dev/null
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d5s "$(url_of $path)/bytes/$LARGE" > /dev/null
 done
 
 # ---- fixed concurrency (wrk) -------------------------------------------------------------
-printf 'path\tresponse\tconnections\trps\tp50_ms\tp99_ms\tp999_ms\tmax_ms\trequests\terrors\tproxy_cpu_us_per_req\tbackend_cpu_us_per_req\tproxy_peak_rss_mb\n' > "$RAW/fixed.tsv"
-fixed() { # path response uri
-  local path=$1 response=$2 uri=$3 url pids c0 c1 b0 b1 line
+printf 'round\tpath\tresponse\tconnections\trps\tp50_ms\tp99_ms\tp999_ms\tmax_ms\trequests\terrors\tproxy_cpu_us_per_req\tbackend_cpu_us_per_req\tproxy_peak_rss_mb\tloadavg_1m\n' > "$RAW/fixed.tsv"
+fixed() { # round path response uri
+  local round=$1 path=$2 response=$3 uri=$4 url pids c0 c1 b0 b1 line
   url=$(url_of "$path")$uri
   pids=$(proxy_pids "$path")
-  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" > /dev/null
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" > /dev/null
   c0=$( [ -n "$pids" ] && cpu_ticks $pids || echo 0); b0=$(cpu_ticks "$BACKEND_PID")
-  wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$WORK/report.lua" "$url" > "$WORK/wrk.out"
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$WORK/report.lua" "$url" > "$WORK/wrk.out"
   c1=$( [ -n "$pids" ] && cpu_ticks $pids || echo 0); b1=$(cpu_ticks "$BACKEND_PID")
   line=$(grep '^RESULT' "$WORK/wrk.out")
   read -r _ req dur err p50 p99 p999 max <<< "$line"
-  awk -v path="$path" -v resp="$response" -v c="$CONNECTIONS" -v req="$req" -v dur="$dur" -v err="$err" \
+  awk -v round="$round" -v path="$path" -v resp="$response" -v c="$CONNECTIONS" -v req="$req" -v dur="$dur" -v err="$err" \
       -v p50="$p50" -v p99="$p99" -v p999="$p999" -v max="$max" -v pc=$((c1 - c0)) -v bc=$((b1 - b0)) \
-      -v tck="$CLK_TCK" -v rss="$( [ -n "$pids" ] && peak_rss_kb $pids || echo -1)" -v isproxy="${pids:+1}" 'BEGIN {
-    printf "%s\t%s\t%d\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%s\t%.1f\t%s\n", path, resp, c, req / (dur / 1e6),
+      -v tck="$CLK_TCK" -v rss="$( [ -n "$pids" ] && peak_rss_kb $pids || echo -1)" -v isproxy="${pids:+1}" \
+      -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+    printf "%d\t%s\t%s\t%d\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%s\t%.1f\t%s\t%s\n", round, path, resp, c, req / (dur / 1e6),
       p50 / 1000, p99 / 1000, p999 / 1000, max / 1000, req, err,
       isproxy ? sprintf("%.1f", pc / tck * 1e6 / req) : "-", bc / tck * 1e6 / req,
-      isproxy ? sprintf("%.0f", rss / 1024) : "-" }' >> "$RAW/fixed.tsv"
-  log "$(tail -1 "$RAW/fixed.tsv" | cut -f1-8)"
+      isproxy ? sprintf("%.0f", rss / 1024) : "-", load }' >> "$RAW/fixed.tsv"
+  log "round $round: $(tail -1 "$RAW/fixed.tsv" | cut -f2-9)"
 }
-for response in small large; do
-  for path in direct wakegate nginx; do
-    if [ $response = small ]; then fixed $path small /small; else fixed $path "1 MiB" "/bytes/$LARGE"; fi
+for round in $(seq 1 "$ROUNDS"); do
+  for response in small large; do
+    for path in direct nginx wakegate; do
+      if [ $response = small ]; then fixed "$round" $path small /small; else fixed "$round" $path "1 MiB" "/bytes/$LARGE"; fi
+    done
   done
 done
+printf 'wakegate_idle_rss_mb\t%s\nwakegate_peak_rss_mb\t%s\nnginx_peak_rss_mb\t%s\n' "$WAKEGATE_IDLE_RSS_MB" \
+  "$(( $(peak_rss_kb $WAKEGATE_PID) / 1024 ))" "$(( $(peak_rss_kb $(nginx_pids)) / 1024 ))" > "$RAW/peak.tsv"
+
+if [ "$SECTIONS" = rounds ]; then
+  printf 'loadavg_end\t%s\nseconds\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" "$(( $(date +%s) - START ))" >> "$RAW/env.tsv"
+  log "writing $OUT/results.md (rounds only)"
+  java -Djava.awt.headless=true -cp "$BENCH_JAR" io.wakegate.benchmarks.load.ResultsReport --raw "$RAW" --out "$OUT"
+  log "done in $(( $(date +%s) - START ))s"
+  exit 0
+fi
 
 # ---- fixed rates (h2load, HTTP/1.1) --------------------------------------------------------
 printf 'path\ttarget_rps\trps\tp50_ms\tp99_ms\tp999_ms\trequests\tfailed\n' > "$RAW/rates.tsv"
@@ -290,7 +319,7 @@ timeout 120 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.ColdPath --proxy "
   --first-port $COLD_FIRST --trials $COLD_TRIALS --hold-ms 300 --out "$RAW/cold.tsv" >&2
 
 printf 'wakegate_peak_rss_mb\t%s\nnginx_peak_rss_mb\t%s\n' "$(( $(peak_rss_kb $WAKEGATE_PID) / 1024 ))" \
-  "$(( $(peak_rss_kb $(nginx_pids)) / 1024 ))" > "$RAW/peak.tsv"
+  "$(( $(peak_rss_kb $(nginx_pids)) / 1024 ))" > "$RAW/peak-all.tsv"
 kill "$NGINX_PID" "$WAKEGATE_PID" 2>/dev/null || true
 wait "$NGINX_PID" "$WAKEGATE_PID" 2>/dev/null || true
 
@@ -309,7 +338,7 @@ routes:
     hold: {coldStartTimeout: 10m, maxPendingRequests: $((HELD * 2))}
 YAML
 log "memory per held request: $HELD held requests on a fresh Wakegate"
-java -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held.log" 2>&1 &
+java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held.log" 2>&1 &
 HELD_PID=$!; PIDS+=("$HELD_PID")
 wait_http "http://127.0.0.1:$HELD_ADMIN/readyz"
 timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy "127.0.0.1:$HELD_PORT" \
@@ -317,7 +346,7 @@ timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy
 kill "$HELD_PID" 2>/dev/null || true
 wait "$HELD_PID" 2>/dev/null || true
 log "memory per held request: $HELD_UPLOAD uploading held clients on a fresh Wakegate"
-java -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held-upload.log" 2>&1 &
+java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held-upload.log" 2>&1 &
 HELD_PID=$!; PIDS+=("$HELD_PID")
 wait_http "http://127.0.0.1:$HELD_ADMIN/readyz"
 timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy "127.0.0.1:$HELD_PORT" \

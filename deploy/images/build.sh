@@ -75,11 +75,13 @@ else
   log "reusing $base"
 fi
 
-# build_app NAME JAR: wakegate/NAME:$tag from deploy/images/NAME/Dockerfile with JAR as its only context file.
+# build_app NAME JAR [JVM_OPTIONS]: wakegate/NAME:$tag from deploy/images/NAME/Dockerfile with JAR
+# (as app.jar) and, when given, the JVM argument file (as jvm.options) as its only context files.
 build_app() {
-  local name=$1 jar=$2 ctx
+  local name=$1 jar=$2 options=${3:-} ctx
   ctx=$(mktemp -d "${TMPDIR:-/tmp}/wakegate-image.XXXXXX")
   cp "$jar" "$ctx/app.jar"
+  [ -z "$options" ] || cp "$options" "$ctx/jvm.options"
   docker build -t "wakegate/$name:$tag" -f "$images/$name/Dockerfile" "$ctx" >"$ctx.log" 2>&1 \
     || { cat "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; log "building wakegate/$name:$tag failed"; exit 1; }
   rm -rf "$ctx" "$ctx.log"
@@ -92,7 +94,7 @@ for jar in interceptor/target/wakegate.jar scaler-grpc/target/wakegate-scaler.ja
 done
 [ "$missing" = 0 ] || exit 1
 
-build_app interceptor interceptor/target/wakegate.jar
+build_app interceptor interceptor/target/wakegate.jar interceptor/jvm.options
 build_app scaler scaler-grpc/target/wakegate-scaler.jar
 if [ -f controller/target/wakegate-controller.jar ]; then
   build_app controller controller/target/wakegate-controller.jar

@@ -8,9 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wakegate.interceptor.admin.AdminServer;
@@ -82,6 +79,8 @@ public final class InterceptorServer implements AutoCloseable {
     private final ScheduledExecutorService probes;
     private final ScheduledExecutorService processControl;
     private final ExecutorService probeFanOut;
+    private final Transport transport;
+    private final int ioThreads;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final ChannelGroup connections = new DefaultChannelGroup("wakegate-clients", GlobalEventExecutor.INSTANCE);
@@ -115,15 +114,18 @@ public final class InterceptorServer implements AutoCloseable {
         EndpointSourceFactory factory = sourceFactory != null ? sourceFactory : this::defaultSource;
         this.routes = new RouteRegistry(demand, metrics, holdLimit, factory);
         this.control = new RouteControl(routes::current, probes);
+        this.transport = Transport.choose(config.server().transport());
+        this.ioThreads = config.server().ioThreads() > 0 ? config.server().ioThreads()
+                : Runtime.getRuntime().availableProcessors();
         this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wakegate-accept"),
-                NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("wakegate-io"),
-                NioIoHandler.newFactory());
+                transport.newHandlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("wakegate-io"),
+                transport.newHandlerFactory());
         this.pools = new BackendPools(new ForwardSettings(forwarding.connectTimeout(), forwarding.backendIdleTimeout(),
                 forwarding.maxIdleConnectionsPerEndpoint(), limits.maxRequestBodySize(),
                 ForwardSettings.DEFAULT_MAX_RESPONSE_HEADER_SIZE, forwarding.streamIdleTimeout(), forwarding.upgrades(),
                 limits.modelReadAhead(), limits.requestHeaderTimeout()),
-                NioSocketChannel.class);
+                transport.socketChannel());
     }
 
     /** Starts with static backends (and any other kinds the default factory knows). */
@@ -174,7 +176,7 @@ public final class InterceptorServer implements AutoCloseable {
         RequestGuard guard = new RequestGuard(limits.maxRequestBodySize(), metrics::rejectedUnrouted);
         ChannelFuture bound = new ServerBootstrap()
                 .group(acceptors, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
@@ -202,7 +204,7 @@ public final class InterceptorServer implements AutoCloseable {
             log.info("reporting demand to {}", config.scaler().address());
         }
         ready = true;
-        log.info("proxy listening on {}", listener.localAddress());
+        log.info("proxy listening on {} ({} transport, {} event loops)", listener.localAddress(), transport, ioThreads);
     }
 
     /**
@@ -210,9 +212,11 @@ public final class InterceptorServer implements AutoCloseable {
      * {@code server.port: 127.0.0.1:8080 cannot be bound: Address already in use (expected: ...)}.
      */
     private static RuntimeException bindFailed(Throwable cause, String field, String address, int port) {
-        if (cause instanceof java.net.SocketException) {
+        if (cause instanceof java.io.IOException) { // NIO's BindException, or the native transports' errno
+            String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage()
+                    .replaceFirst("^bind\\(\\.\\.\\) failed[^:]*: ", ""); // epoll: "bind(..) failed with error(-98): "
             return new IllegalArgumentException(field + ": " + address + ":" + port + " cannot be bound: "
-                    + cause.getMessage() + " (expected: a free port on a local address; 0 picks one)", cause);
+                    + reason + " (expected: a free port on a local address; 0 picks one)", cause);
         }
         return new IllegalStateException(field + ": binding " + address + ":" + port + " failed", cause);
     }

@@ -63,11 +63,20 @@ class LauncherTest {
 
     /** Runs the launcher from {@code caller} with {@code args}; returns its stdout. */
     private String launch(String... args) throws Exception {
+        return launchWith(null, args);
+    }
+
+    /** As {@link #launch(String...)}, with {@code WAKEGATE_JAVA_OPTS} set to {@code javaOpts} (null: unset). */
+    private String launchWith(String javaOpts, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(checkout.resolve("wakegate").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(caller.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PATH", dir.resolve("bin") + ":/usr/bin:/bin");
+        builder.environment().remove("WAKEGATE_JAVA_OPTS");
+        if (javaOpts != null) {
+            builder.environment().put("WAKEGATE_JAVA_OPTS", javaOpts);
+        }
         Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -82,13 +91,27 @@ class LauncherTest {
     @Test
     void pathsOnTheCommandLineAreTheCallersAndJavaRunsWhereItWasCalled() throws Exception {
         String out = launch("--config", "my.yaml");
-        assertThat(out.lines()).containsExactly("cwd=" + caller, "args=-jar " + jar + " --config my.yaml");
+        assertThat(out.lines()).containsExactly("cwd=" + caller, "args=" + jvmOptions() + " -jar " + jar
+                + " --config my.yaml");
+    }
+
+    /** The launcher's JVM flags: the argument file of the checkout it belongs to. */
+    private String jvmOptions() {
+        return "@" + checkout.resolve("interceptor/jvm.options");
+    }
+
+    @Test
+    void itRunsJavaWithTheCheckoutsJvmFlagsAndWakegateJavaOptsAfterThemSoTheyCanOverride() throws Exception {
+        String out = launchWith("-Xmx512m -Dx=1", "--config", "my.yaml");
+        assertThat(out.lines()).contains("args=" + jvmOptions() + " -Xmx512m -Dx=1 -jar " + jar + " --config my.yaml");
+        assertThat(Path.of("..", "interceptor", "jvm.options")).content().contains("-XX:+UseSerialGC", "-Xmx256m");
     }
 
     @Test
     void withoutArgumentsItRunsTheBundledExampleByItsFullPath() throws Exception {
         String out = launch();
-        assertThat(out.lines()).contains("args=-jar " + jar + " --config " + checkout.resolve("examples/local.yaml"));
+        assertThat(out.lines()).contains("args=" + jvmOptions() + " -jar " + jar + " --config "
+                + checkout.resolve("examples/local.yaml"));
     }
 
     @Test

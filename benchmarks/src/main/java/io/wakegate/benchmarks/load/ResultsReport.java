@@ -41,7 +41,9 @@ public final class ResultsReport {
         Map<String, String> env = keyValues(raw.resolve("env.tsv"));
         List<Map<String, String>> fixed = table(raw.resolve("fixed.tsv"));
         List<Map<String, String>> rates = table(raw.resolve("rates.tsv"));
-        chart(rates, env, out.resolve("latency-throughput.png"));
+        if (!rates.isEmpty()) {
+            chart(rates, env, out.resolve("latency-throughput.png"));
+        }
 
         StringBuilder md = new StringBuilder();
         md.append("# Wakegate benchmark results\n\n")
@@ -53,24 +55,34 @@ public final class ResultsReport {
             md.append("| ").append(e.getKey()).append(" | ").append(e.getValue().replace("|", "/")).append(" |\n");
         }
         md.append("\nEverything (load generator, backend, proxy) shares these cores and only loopback is used; ")
-          .append("other builds and tests were running on the machine at the same time (see the load averages), ")
-          .append("so absolute figures are noisy. Compare paths within one run: each case runs direct, wakegate, ")
-          .append("nginx back to back with the same warm-up.\n\n");
+          .append("the load averages show what else ran. Compare paths within one round: each round measures ")
+          .append("direct, nginx and Wakegate back to back with the same warm-up, and the ratio of a round is ")
+          .append("Wakegate's requests/s over nginx's in that round.\n\n");
 
-        md.append("## Fixed concurrency (wrk, keep-alive)\n\n")
-          .append("| path | response | conns | req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | proxy CPU µs/req | backend CPU µs/req | proxy peak RSS MB |\n")
-          .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Map<String, String> r : fixed) {
-            md.append(row(r.get("path"), r.get("response"), r.get("connections"), r.get("rps"), r.get("p50_ms"),
-                    r.get("p99_ms"), r.get("p999_ms"), r.get("max_ms"), r.get("errors"),
-                    r.get("proxy_cpu_us_per_req"), r.get("backend_cpu_us_per_req"), r.get("proxy_peak_rss_mb")));
-        }
         Map<String, String> peak = keyValues(raw.resolve("peak.tsv"));
-        md.append("\nCPU per request is utime+stime of the proxy's processes (all threads; nginx: master and workers) ")
-          .append("over the measured run, divided by the requests completed. Peak RSS is `VmHWM` so far in the run ")
-          .append("(nginx: summed over master and workers). Peak RSS over the whole run: wakegate ")
-          .append(peak.getOrDefault("wakegate_peak_rss_mb", "?")).append(" MB, nginx ")
-          .append(peak.getOrDefault("nginx_peak_rss_mb", "?")).append(" MB.\n\n");
+        md.append("## Interleaved rounds (wrk, keep-alive, fixed concurrency)\n\n");
+        for (String response : new String[] {"small", "1 MiB"}) {
+            rounds(fixed, response, md);
+        }
+        md.append("CPU per request is utime+stime of the proxy's processes (all threads; nginx: master and workers) ")
+          .append("over the measured run, divided by the requests completed. Wakegate's RSS: ")
+          .append(peak.getOrDefault("wakegate_idle_rss_mb", "?")).append(" MB idle after start-up, peak (`VmHWM`) ")
+          .append(peak.getOrDefault("wakegate_peak_rss_mb", "?")).append(" MB over the rounds; nginx peak ")
+          .append(peak.getOrDefault("nginx_peak_rss_mb", "?")).append(" MB (master and workers summed).\n\n");
+        md.append("Every measured run:\n\n")
+          .append("| round | path | response | conns | req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | proxy CPU µs/req | backend CPU µs/req | proxy peak RSS MB | load 1m |\n")
+          .append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map<String, String> r : fixed) {
+            md.append(row(r.get("round"), r.get("path"), r.get("response"), r.get("connections"), r.get("rps"),
+                    r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"), r.get("max_ms"), r.get("errors"),
+                    r.get("proxy_cpu_us_per_req"), r.get("backend_cpu_us_per_req"), r.get("proxy_peak_rss_mb"),
+                    r.get("loadavg_1m")));
+        }
+        md.append('\n');
+        if (!Files.exists(raw.resolve("rates.tsv"))) {
+            Files.writeString(out.resolve("results.md"), md.toString()); // SECTIONS=rounds
+            return;
+        }
 
         md.append("## Fixed rates (h2load --h1 --rps), small response\n\n")
           .append("![latency against throughput](latency-throughput.png)\n\n")
@@ -102,7 +114,7 @@ public final class ResultsReport {
 
         Map<String, String> held = keyValues(raw.resolve("held.tsv"));
         md.append("\n## Memory per held request\n\n").append(held.getOrDefault("held", "?"))
-          .append(" requests held at once by a fresh Wakegate (`java -jar`, default heap), one connection each; ")
+          .append(" requests held at once by a fresh Wakegate (the launcher's JVM flags), one connection each; ")
           .append("heap is `jvm_memory_used_bytes{area=\"heap\"}` after `jcmd GC.run`, RSS is `VmRSS`.\n\n")
           .append("| | before | with all held | per held request |\n|---|---:|---:|---:|\n")
           .append(row("heap after GC", held.get("heap_before_mb") + " MB", held.get("heap_after_mb") + " MB",
@@ -231,6 +243,62 @@ public final class ResultsReport {
         }
         String name = file.toString();
         BitmapEncoder.saveBitmap(chart, name.substring(0, name.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * One table per response size: each round's req/s of every path, Wakegate/nginx, p99 and CPU
+     * per request of both proxies, then the medians.
+     */
+    private static void rounds(List<Map<String, String>> fixed, String response, StringBuilder md) {
+        Map<String, Map<String, Map<String, String>>> byRound = new java.util.TreeMap<>(
+                java.util.Comparator.comparingInt(Integer::parseInt));
+        for (Map<String, String> r : fixed) {
+            if (response.equals(r.get("response"))) {
+                byRound.computeIfAbsent(r.get("round"), k -> new LinkedHashMap<>()).put(r.get("path"), r);
+            }
+        }
+        if (byRound.isEmpty()) {
+            return;
+        }
+        md.append("**").append(response).append(" responses**\n\n")
+          .append("| round | direct req/s | nginx req/s | Wakegate req/s | Wakegate / nginx | p99 nginx ms | p99 Wakegate ms ")
+          .append("| CPU µs/req nginx | CPU µs/req Wakegate | load 1m |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        String[] columns = {"direct rps", "nginx rps", "wakegate rps", "ratio", "nginx p99", "wakegate p99",
+                "nginx cpu", "wakegate cpu"};
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        for (String c : columns) {
+            values.put(c, new ArrayList<>());
+        }
+        byRound.forEach((round, paths) -> {
+            Map<String, String> direct = paths.getOrDefault("direct", Map.of());
+            Map<String, String> nginx = paths.getOrDefault("nginx", Map.of());
+            Map<String, String> wakegate = paths.getOrDefault("wakegate", Map.of());
+            double[] v = {d(direct.get("rps")), d(nginx.get("rps")), d(wakegate.get("rps")),
+                    d(wakegate.get("rps")) / d(nginx.get("rps")), d(nginx.get("p99_ms")), d(wakegate.get("p99_ms")),
+                    d(nginx.get("proxy_cpu_us_per_req")), d(wakegate.get("proxy_cpu_us_per_req"))};
+            for (int i = 0; i < v.length; i++) {
+                values.get(columns[i]).add(v[i]);
+            }
+            md.append(row(round, fmt(v[0], 0), fmt(v[1], 0), fmt(v[2], 0), fmt(v[3], 2), fmt(v[4], 2), fmt(v[5], 2),
+                    fmt(v[6], 1), fmt(v[7], 1), wakegate.get("loadavg_1m")));
+        });
+        List<Double> m = new ArrayList<>();
+        for (String c : columns) {
+            m.add(median(values.get(c)));
+        }
+        md.append(row("**median**", fmt(m.get(0), 0), fmt(m.get(1), 0), fmt(m.get(2), 0),
+                "**" + fmt(m.get(3), 2) + "**", fmt(m.get(4), 2), fmt(m.get(5), 2), fmt(m.get(6), 1),
+                fmt(m.get(7), 1), ""));
+        md.append('\n');
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().filter(v -> !Double.isNaN(v)).sorted().toList();
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static String row(String... cells) {

@@ -136,6 +136,13 @@ final class Checks {
         return prefix.startsWith("/") ? null : quote(prefix) + " (expected: a path prefix starting with '/')";
     }
 
+    static String oneOf(String value, List<String> allowed) {
+        if (value == null) {
+            return missing("one of " + String.join(", ", allowed));
+        }
+        return allowed.contains(value) ? null : quote(value) + " (expected: one of " + String.join(", ", allowed) + ")";
+    }
+
     static String modelName(String name) {
         if (name == null) {
             return missing("a model name");

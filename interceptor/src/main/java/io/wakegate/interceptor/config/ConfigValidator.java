@@ -68,9 +68,15 @@ final class ConfigValidator {
         problems.add("server.adminBindAddress", Checks.notBlank(adminBindAddress, "an address"));
         problems.add("server.adminPort", Checks.port(adminPort));
         problems.add("server.adminPort", Checks.distinctPorts(port, adminPort));
+        String transport = or(raw.transport, ServerConfig.DEFAULT_TRANSPORT);
+        problems.add("server.transport", Checks.oneOf(transport, ServerConfig.TRANSPORTS));
+        long ioThreads = or(raw.ioThreads, 0L);
+        problems.add("server.ioThreads", ioThreads > 1024 ? ioThreads + " (expected: 0 for one per core, or at most 1024)"
+                : Checks.nonNegative(ioThreads));
         String adminToken = adminToken(raw.adminTokenFile);
         return problems.covers("server") ? null
-                : new ServerConfig(bindAddress, (int) port, adminBindAddress, (int) adminPort, adminToken);
+                : new ServerConfig(bindAddress, (int) port, adminBindAddress, (int) adminPort, adminToken, transport,
+                        (int) ioThreads);
     }
 
     /** The admin token from {@code server.adminTokenFile} or the environment; null when neither is set. */

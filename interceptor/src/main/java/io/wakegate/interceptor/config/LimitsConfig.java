@@ -26,8 +26,11 @@ public record LimitsConfig(int maxInitialLineLength, int maxHeaderSize, long max
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_PENDING_REQUESTS_TOTAL = 10_000;
     public static final int DEFAULT_MODEL_READ_AHEAD = 64 * 1024;
-    /** 1,024 requests' worth of the default read-ahead; typical chat bodies name their model far sooner. */
-    public static final long DEFAULT_READ_AHEAD_BUDGET = 64L * 1024 * 1024;
+    /**
+     * 512 requests' worth of the default read-ahead (typical chat bodies name their model within
+     * the first few hundred bytes); a quarter of the launcher's direct memory cap.
+     */
+    public static final long DEFAULT_READ_AHEAD_BUDGET = 32L * 1024 * 1024;
 
     public LimitsConfig {
         Checks.require("maxInitialLineLength", Checks.positiveSize(maxInitialLineLength));

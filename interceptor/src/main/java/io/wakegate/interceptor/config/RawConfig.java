@@ -42,6 +42,8 @@ final class RawConfig {
         public String adminBindAddress;
         public Long adminPort;
         public String adminTokenFile;
+        public String transport;
+        public Long ioThreads;
     }
 
     static final class Limits {

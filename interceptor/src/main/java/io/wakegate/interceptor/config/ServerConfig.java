@@ -13,8 +13,12 @@ package io.wakegate.interceptor.config;
  * @param adminToken       the bearer token the admin API's mutating calls need (from
  *                         {@code adminTokenFile} or {@code WAKEGATE_ADMIN_TOKEN}); null when none
  *                         is set, and then those calls are allowed only on a loopback listener
+ * @param transport        the socket transport: {@code auto} (epoll where it is available, else
+ *                         NIO), {@code epoll}, {@code io_uring} or {@code nio}
+ * @param ioThreads        event loops for client and backend connections; 0 = one per core
  */
-public record ServerConfig(String bindAddress, int port, String adminBindAddress, int adminPort, String adminToken) {
+public record ServerConfig(String bindAddress, int port, String adminBindAddress, int adminPort, String adminToken,
+                           String transport, int ioThreads) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -22,6 +26,8 @@ public record ServerConfig(String bindAddress, int port, String adminBindAddress
     public static final int DEFAULT_ADMIN_PORT = 9090;
     /** The environment variable that holds the admin token when no {@code server.adminTokenFile} is set. */
     public static final String ADMIN_TOKEN_ENV = "WAKEGATE_ADMIN_TOKEN";
+    public static final String DEFAULT_TRANSPORT = "auto";
+    public static final java.util.List<String> TRANSPORTS = java.util.List.of("auto", "epoll", "io_uring", "nio");
 
     public ServerConfig {
         Checks.require("bindAddress", Checks.notBlank(bindAddress, "an address"));
@@ -32,6 +38,13 @@ public record ServerConfig(String bindAddress, int port, String adminBindAddress
         if (adminToken != null && adminToken.isBlank()) {
             adminToken = null;
         }
+        Checks.require("transport", Checks.oneOf(transport, TRANSPORTS));
+        Checks.require("ioThreads", Checks.nonNegative(ioThreads));
+    }
+
+    /** The default transport and event loops. */
+    public ServerConfig(String bindAddress, int port, String adminBindAddress, int adminPort, String adminToken) {
+        this(bindAddress, port, adminBindAddress, adminPort, adminToken, DEFAULT_TRANSPORT, 0);
     }
 
     /** Without an admin token. */
@@ -47,6 +60,7 @@ public record ServerConfig(String bindAddress, int port, String adminBindAddress
     @Override
     public String toString() {
         return "ServerConfig[bindAddress=" + bindAddress + ", port=" + port + ", adminBindAddress=" + adminBindAddress
-                + ", adminPort=" + adminPort + ", adminToken=" + (adminToken == null ? "none" : "(set)") + "]";
+                + ", adminPort=" + adminPort + ", adminToken=" + (adminToken == null ? "none" : "(set)")
+                + ", transport=" + transport + ", ioThreads=" + ioThreads + "]";
     }
 }

@@ -3,6 +3,7 @@ package io.wakegate.interceptor.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.util.UncheckedBooleanSupplier;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,17 +29,36 @@ final class SmallReads implements RecvByteBufAllocator {
 
     @Override
     public Handle newHandle() {
-        return new DelegatingHandle(delegate.newHandle()) {
-            @Override
-            public ByteBuf allocate(ByteBufAllocator alloc) {
-                return small.getAsBoolean() ? alloc.ioBuffer(guess()) : delegate().allocate(alloc);
-            }
+        return new SmallHandle(delegate.newHandle(), small);
+    }
 
-            @Override
-            public int guess() {
-                int guess = delegate().guess();
-                return small.getAsBoolean() ? Math.min(MAX_BYTES, guess) : guess;
-            }
-        };
+    /**
+     * An extended handle, as the native transports require (epoll and io_uring refuse a plain
+     * one), delegating everything but the size of a read.
+     */
+    private static final class SmallHandle extends DelegatingHandle implements ExtendedHandle {
+        private final BooleanSupplier small;
+
+        SmallHandle(Handle delegate, BooleanSupplier small) {
+            super(delegate);
+            this.small = small;
+        }
+
+        @Override
+        public ByteBuf allocate(ByteBufAllocator alloc) {
+            return small.getAsBoolean() ? alloc.ioBuffer(guess()) : delegate().allocate(alloc);
+        }
+
+        @Override
+        public int guess() {
+            int guess = delegate().guess();
+            return small.getAsBoolean() ? Math.min(MAX_BYTES, guess) : guess;
+        }
+
+        @Override
+        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
+            return delegate() instanceof ExtendedHandle extended ? extended.continueReading(maybeMoreDataSupplier)
+                    : delegate().continueReading();
+        }
     }
 }

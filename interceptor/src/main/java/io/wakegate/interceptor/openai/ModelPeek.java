@@ -48,6 +48,7 @@ public final class ModelPeek implements AutoCloseable {
     private String model;
     private String error;
     private Outcome outcome = Outcome.NEED_MORE;
+    private long bytesRead;
 
     public ModelPeek() {
         try {
@@ -131,6 +132,7 @@ public final class ModelPeek implements AutoCloseable {
     private Outcome decide(Outcome decided, String why) {
         outcome = decided;
         error = why;
+        bytesRead = bytesRead();
         close(); // a held request keeps the outcome only
         return decided;
     }
@@ -164,6 +166,11 @@ public final class ModelPeek implements AutoCloseable {
     /** Why the body was refused, for {@link Outcome#MALFORMED} and {@link Outcome#NOT_A_STRING}; else null. */
     public String error() {
         return error;
+    }
+
+    /** Bytes parsed so far; once decided, how far the body was read to decide. */
+    public long bytesRead() {
+        return parser == null ? bytesRead : parser.currentLocation().getByteOffset();
     }
 
     /** Gives the parser's buffers back; idempotent. A decided peek has closed itself. */

@@ -68,7 +68,7 @@ class ConfigWatcherTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !invalid.isEmpty());
         assertThat(invalid.get(0).problems()).containsExactly(
                 file + ": server.prot: unknown field (known fields: bindAddress, port, adminBindAddress, adminPort,"
-                        + " adminTokenFile)");
+                        + " adminTokenFile, transport, ioThreads)");
         assertThat(changes).isEmpty();
 
         replace(config(8082));
