@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${OUT:-$ROOT/benchmarks/results}
 RAW=$OUT/raw
 BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
-WAKEGATE_JAR=$ROOT/interceptor/target/wakegate.jar
+WAKEGATE_JAR=${WAKEGATE_JAR:-$ROOT/interceptor/target/wakegate.jar}   # another build to compare: WAKEGATE_JAR=... WAKEGATE_JVM=
 
 DURATION=${DURATION:-8}          # seconds per measured wrk run
 WARMUP=${WARMUP:-2}              # seconds of warm-up before each measured run (same for every path)
@@ -169,7 +169,7 @@ routes:$cold_routes
         healthCheck: {path: /health, interval: 2s, timeout: 1s}
 YAML
 # The launcher's JVM flags (interceptor/jvm.options), exactly as ./wakegate and the image run it.
-WAKEGATE_JVM=${WAKEGATE_JVM:-@$ROOT/interceptor/jvm.options}
+WAKEGATE_JVM=${WAKEGATE_JVM-@$ROOT/interceptor/jvm.options}   # set it empty for none
 log "starting Wakegate (java $WAKEGATE_JVM -jar wakegate.jar) on :$WAKEGATE_PORT"
 # shellcheck disable=SC2086
 java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/wakegate.yaml" > "$WORK/wakegate.log" 2>&1 &

@@ -29,7 +29,14 @@ final class BackendHandler extends ChannelDuplexHandler {
     private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
     private Exchange exchange;
+    /**
+     * At most one idle check is scheduled, and it is never cancelled while the connection lives:
+     * an exchange taking and returning the connection only moves {@link #parkedAt}, so the
+     * request path schedules nothing (a timer per request costs a priority-queue insert and removal).
+     */
     private ScheduledFuture<?> idleTimer;
+    /** nanoTime the connection was parked; meaningful while {@code exchange == null}. */
+    private long parkedAt;
     private boolean reused;
     /** The exchange asked for a message and has not had it yet. */
     private boolean readPending;
@@ -47,7 +54,6 @@ final class BackendHandler extends ChannelDuplexHandler {
 
     /** An exchange takes the connection. */
     void attach(Exchange exchange) {
-        cancelIdleTimer();
         readPending = false;
         this.exchange = exchange;
     }
@@ -61,14 +67,33 @@ final class BackendHandler extends ChannelDuplexHandler {
     void parked() {
         reused = true;
         exchange = null;
-        cancelIdleTimer();
-        idleTimer = ctx.executor().schedule(() -> {
-            idleTimer = null;
-            if (exchange == null) {
-                ctx.close();
-            }
-        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        parkedAt = System.nanoTime();
+        if (idleTimer == null) {
+            scheduleIdleCheck(idleTimeoutNanos);
+        }
         ctx.read(); // notice a close by the backend while idle
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes a connection parked for the idle timeout; otherwise checks again when it could be. */
+    private void checkIdle() {
+        idleTimer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (exchange != null) {
+            scheduleIdleCheck(idleTimeoutNanos); // in use: it can be idle that long after it is parked at the earliest
+            return;
+        }
+        long idle = System.nanoTime() - parkedAt;
+        if (idle >= idleTimeoutNanos) {
+            ctx.close();
+        } else {
+            scheduleIdleCheck(idleTimeoutNanos - idle);
+        }
     }
 
     @Override

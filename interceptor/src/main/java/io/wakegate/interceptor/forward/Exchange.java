@@ -76,8 +76,11 @@ final class Exchange implements Ticket.Holder {
     private Ticket ticket;
     private Lease lease;
     private Channel backend;
-    /** The response-header timeout, armed once the request's last byte was sent. */
-    private ScheduledFuture<?> timer;
+    /**
+     * nanoTime by which the response head must come: set when the request's last byte was sent,
+     * 0 while no such deadline applies. Checked by the exchange's one timer ({@link #checkTimeouts}).
+     */
+    private long headDeadline;
     private boolean coldStart;
     /** Connects failed on every endpoint tried and the request went back to the queue; once only. */
     private boolean heldAgain;
@@ -244,7 +247,7 @@ final class Exchange implements Ticket.Holder {
             return false;
         }
         staleRetried = true;
-        cancelTimer(); // a response-header timer armed for the old connection; the new one arms its own
+        headDeadline = 0; // set for the old connection; the new one sets its own
         log.debug("route {}: pooled connection to {} was stale; retrying on a new connection", route.name(),
                 lease.endpoint());
         connect(true);
@@ -261,33 +264,50 @@ final class Exchange implements Ticket.Holder {
     }
 
     /**
-     * Ends an exchange that moved no byte for {@code streamIdleTimeout}: a stalled upload gets 408,
-     * a stalled response is cut. While the request is complete and the head has not come, the
-     * response-header timeout governs instead. One self-rearming timer per exchange.
+     * The exchange's one timer, for both of its timeouts: an exchange that moved no byte for
+     * {@code streamIdleTimeout} ends (a stalled upload gets 408, a stalled response is cut), and a
+     * request sent completely gets its response head within {@code responseHeaderTimeout} (504;
+     * while it waits, the idle timeout does not apply). It first fires after the shorter of the
+     * two and re-arms itself for what is left, so moving data or sending the last byte schedules
+     * nothing.
      */
     private void startIdleTimer() {
         if (idleTimer == null) {
-            idleTimer = clientCtx.executor().schedule(this::checkIdle,
-                    shared.settings().streamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            idleTimer = clientCtx.executor().schedule(this::checkTimeouts, Math.min(
+                    shared.settings().streamIdleTimeout().toNanos(), policy.responseHeaderTimeout().toNanos()),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
-    private void checkIdle() {
+    private void checkTimeouts() {
         idleTimer = null;
         if (state != State.FORWARDING) {
             return;
         }
-        long timeout = shared.settings().streamIdleTimeout().toNanos();
-        long idle = System.nanoTime() - lastActivityNanos;
-        boolean awaitingHead = requestComplete && !responseStarted;
-        if (awaitingHead || idle < timeout) {
-            idleTimer = clientCtx.executor().schedule(this::checkIdle, awaitingHead ? timeout : timeout - idle,
-                    TimeUnit.NANOSECONDS);
-            return;
+        long now = System.nanoTime();
+        long idleTimeout = shared.settings().streamIdleTimeout().toNanos();
+        long headTimeout = policy.responseHeaderTimeout().toNanos();
+        boolean awaitingHead = requestComplete && !responseStarted && headDeadline != 0;
+        long next;
+        if (awaitingHead) {
+            if (now - headDeadline >= 0) {
+                log.warn("route {}: {} sent no response head within {}; answering 504", route.name(),
+                        lease.endpoint(), Durations.format(policy.responseHeaderTimeout()));
+                end(Ending.ANSWERED, Reason.RESPONSE_HEADER_TIMEOUT);
+                return;
+            }
+            next = headDeadline - now;
+        } else {
+            long idle = now - lastActivityNanos;
+            if (idle >= idleTimeout) {
+                log.warn("route {}: nothing moved for {}; ending the exchange", route.name(),
+                        Durations.format(shared.settings().streamIdleTimeout()));
+                end(Ending.ANSWERED, responseStarted ? Reason.BACKEND_FAILED : Reason.REQUEST_TIMEOUT);
+                return;
+            }
+            next = Math.min(idleTimeout - idle, headTimeout);
         }
-        log.warn("route {}: nothing moved for {}; ending the exchange", route.name(),
-                Durations.format(shared.settings().streamIdleTimeout()));
-        end(Ending.ANSWERED, responseStarted ? Reason.BACKEND_FAILED : Reason.REQUEST_TIMEOUT);
+        idleTimer = clientCtx.executor().schedule(this::checkTimeouts, next, TimeUnit.NANOSECONDS);
     }
 
     private void connectFailed(Throwable cause) {
@@ -372,16 +392,12 @@ final class Exchange implements Ticket.Holder {
         });
     }
 
+    /** The request's last byte was sent: its response head is due within {@code responseHeaderTimeout}. */
     private void startResponseHeaderTimer() {
-        cancelTimer();
-        timer = clientCtx.executor().schedule(() -> {
-            timer = null;
-            if (state == State.FORWARDING && !responseStarted) {
-                log.warn("route {}: {} sent no response head within {}; answering 504", route.name(),
-                        lease.endpoint(), Durations.format(policy.responseHeaderTimeout()));
-                end(Ending.ANSWERED, Reason.RESPONSE_HEADER_TIMEOUT);
-            }
-        }, policy.responseHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        headDeadline = System.nanoTime() + policy.responseHeaderTimeout().toNanos();
+        if (headDeadline == 0) {
+            headDeadline = 1; // 0 means none
+        }
     }
 
     // ---- response (backend → client) ----
@@ -429,7 +445,7 @@ final class Exchange implements Ticket.Holder {
             relayToClient(response);
             return;
         }
-        cancelTimer();
+        clearHeadDeadline();
         responseStarted = true;
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
@@ -493,7 +509,7 @@ final class Exchange implements Ticket.Holder {
     // ---- tunnel (after 101 Switching Protocols) ----
 
     private void startTunnel(HttpResponse response) {
-        cancelTimer();
+        clearHeadDeadline();
         responseStarted = true;
         status = 101;
         state = State.TUNNEL;
@@ -576,7 +592,7 @@ final class Exchange implements Ticket.Holder {
             ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
         state = State.DONE;
-        cancelTimer();
+        clearHeadDeadline();
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
@@ -628,10 +644,8 @@ final class Exchange implements Ticket.Holder {
         }
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+    /** The response head came (or no longer matters): the response-header timeout is over. */
+    private void clearHeadDeadline() {
+        headDeadline = 0;
     }
 }

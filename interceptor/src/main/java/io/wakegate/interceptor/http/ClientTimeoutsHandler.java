@@ -45,7 +45,16 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
     private final long headerTimeoutNanos;
     private ChannelHandlerContext ctx;
     private State state = State.IDLE;
+    /**
+     * The one timer of the connection. It is not moved for each request: a state change only
+     * sets {@link #deadline}, and the timer, which fires at most {@link #checkNanos} after it was
+     * armed, re-arms itself for what is left — so keep-alive requests schedule nothing (a timer
+     * per request costs a priority-queue insert and removal on the event loop).
+     */
     private ScheduledFuture<?> timer;
+    /** nanoTime at which the IDLE or HEADERS state times out. */
+    private long deadline;
+    private final long checkNanos;
     private boolean watching;
     private boolean held;
     private long readAhead;
@@ -53,6 +62,7 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
     public ClientTimeoutsHandler(long idleTimeoutNanos, long headerTimeoutNanos) {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.headerTimeoutNanos = headerTimeoutNanos;
+        this.checkNanos = Math.min(idleTimeoutNanos, headerTimeoutNanos);
     }
 
     @Override
@@ -87,7 +97,8 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf buf) {
             if (state == State.IDLE && buf.isReadable()) {
                 state = State.HEADERS;
-                schedule(headerTimeoutNanos, "request-header-timeout");
+                deadline = System.nanoTime() + headerTimeoutNanos;
+                armTimer();
             }
             if (watching) {
                 readAhead += buf.readableBytes();
@@ -129,8 +140,7 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
 
     /** A complete request head was decoded: no timeout applies until {@link #requestFinished()}. */
     public void requestStarted() {
-        cancel();
-        state = State.ACTIVE;
+        state = State.ACTIVE; // the timer lapses when it next fires, unless the connection is idle again by then
     }
 
     /** The exchange ended and the connection stays open for the next request. */
@@ -159,19 +169,30 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
 
     private void enterIdle() {
         state = State.IDLE;
-        schedule(idleTimeoutNanos, "idle-timeout");
+        deadline = System.nanoTime() + idleTimeoutNanos;
+        armTimer();
     }
 
-    private void schedule(long nanos, String why) {
-        cancel();
-        State armedIn = state;
-        timer = ctx.executor().schedule(() -> {
-            timer = null;
-            if (state == armedIn && ctx.channel().isActive()) {
-                log.debug("closing {}: {}", ctx.channel().remoteAddress(), why);
-                ctx.close();
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
+    private void armTimer() {
+        if (timer == null && ctx.channel().isActive()) {
+            timer = ctx.executor().schedule(this::check, checkNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The timer fired: close a connection past its deadline, else wait for what is left. */
+    private void check() {
+        timer = null;
+        if (state == State.ACTIVE || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            log.debug("closing {}: {}", ctx.channel().remoteAddress(),
+                    state == State.IDLE ? "idle-timeout" : "request-header-timeout");
+            ctx.close();
+        } else {
+            timer = ctx.executor().schedule(this::check, Math.min(left, checkNanos), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void cancel() {
