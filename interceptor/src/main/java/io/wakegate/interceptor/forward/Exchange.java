@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.hold.Lease;
 import io.wakegate.interceptor.hold.Ticket;
@@ -22,7 +21,6 @@ import io.wakegate.interceptor.http.ForwardedHeaders;
 import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RoutePolicy;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +98,6 @@ final class Exchange implements Ticket.Holder {
     private boolean responseComplete;
     /** nanoTime of the last message relayed either way, for the stream idle timeout. */
     private long lastActivityNanos;
-    private ScheduledFuture<?> idleTimer;
 
     /**
      * @param request the client's request head, already rewritten for the backend
@@ -269,18 +266,16 @@ final class Exchange implements Ticket.Holder {
      * request sent completely gets its response head within {@code responseHeaderTimeout} (504;
      * while it waits, the idle timeout does not apply). It first fires after the shorter of the
      * two and re-arms itself for what is left, so moving data or sending the last byte schedules
-     * nothing.
+     * nothing. The timer is the connection's ({@link ProxyHandler#armTimer}) and outlives the
+     * exchange: the next request on a keep-alive connection schedules nothing either.
      */
     private void startIdleTimer() {
-        if (idleTimer == null) {
-            idleTimer = clientCtx.executor().schedule(this::checkTimeouts, Math.min(
-                    shared.settings().streamIdleTimeout().toNanos(), policy.responseHeaderTimeout().toNanos()),
-                    TimeUnit.NANOSECONDS);
-        }
+        connection.armTimer(Math.min(shared.settings().streamIdleTimeout().toNanos(),
+                policy.responseHeaderTimeout().toNanos()));
     }
 
-    private void checkTimeouts() {
-        idleTimer = null;
+    /** The connection's timer fired while this exchange is its current one. */
+    void checkTimeouts() {
         if (state != State.FORWARDING) {
             return;
         }
@@ -307,7 +302,7 @@ final class Exchange implements Ticket.Holder {
             }
             next = Math.min(idleTimeout - idle, headTimeout);
         }
-        idleTimer = clientCtx.executor().schedule(this::checkTimeouts, next, TimeUnit.NANOSECONDS);
+        connection.armTimer(next);
     }
 
     private void connectFailed(Throwable cause) {
@@ -593,10 +588,6 @@ final class Exchange implements Ticket.Holder {
         }
         state = State.DONE;
         clearHeadDeadline();
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
         if (ticket != null) {
             ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
         }

@@ -51,6 +51,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** The current request is on OpenAI's API: errors take OpenAI's shape. */
     private boolean openAi;
     private boolean readPending;
+    /**
+     * The exchanges' timer (stream idle and response-header timeouts, see {@code Exchange}): at
+     * most one pending, never cancelled while the connection lives, re-armed by the exchange it
+     * finds current when it fires, so keep-alive requests schedule nothing.
+     */
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    /** nanoTime the pending {@link #timer} fires. */
+    private long timerAt;
 
     public ProxyHandler(ProxyContext shared, ClientTimeoutsHandler timeouts) {
         this.shared = shared;
@@ -215,6 +223,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
+    /**
+     * Makes the connection's timer fire within {@code delayNanos}: a pending one that fires by
+     * then is kept; one that would fire later is replaced (rare: the deadlines only shorten when a
+     * route's response-header timeout is below the stream idle timeout of the previous exchange).
+     */
+    void armTimer(long delayNanos) {
+        long at = System.nanoTime() + delayNanos;
+        if (timer != null) {
+            if (timerAt - at <= 0) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAt = at;
+        timer = ctx.executor().schedule(this::timerFired, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private void timerFired() {
+        timer = null;
+        Exchange current = exchange;
+        if (current != null) {
+            current.checkTimeouts(); // re-arms while it has deadlines; with none the timer lapses
+        }
+    }
+
     /** Reads are small (true) while a body is read only as far as its model, or as usual (false). */
     void smallReads(boolean small) {
         timeouts.held(small);
@@ -287,6 +320,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         modelRequest = null;
         if (reading != null) {
             reading.clientClosed();
+        }
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
         }
         super.channelInactive(ctx);
     }
