@@ -450,8 +450,31 @@ final class Exchange implements Ticket.Holder {
                 clientKeepAlive && !shared.draining().getAsBoolean() && (requestComplete || backendKeepAlive),
                 coldStart);
         clientKeepAliveAfter = ForwardedHeaders.keepsAlive(response);
+        if (smallFixedLength(response)) {
+            // Its body follows at once and ends the response: head and body leave in one socket
+            // write, when the last content is flushed. A streamed or chunked response (SSE) is
+            // flushed head first, so the client sees it start.
+            clientCtx.write(response).addListener(failedToClient);
+            backend.read();
+            return;
+        }
         relayToClient(response);
     }
+
+    /** Bodies up to this size are written to the client together with their head. */
+    private static final long COALESCED_BODY_MAX = 16 * 1024;
+
+    private static boolean smallFixedLength(HttpResponse response) {
+        long length = HttpUtil.getContentLength(response, -1L);
+        return length >= 0 && length <= COALESCED_BODY_MAX && !HttpUtil.isTransferEncodingChunked(response);
+    }
+
+    /** For a write whose success needs no next step: only a failure matters. */
+    private final ChannelFutureListener failedToClient = f -> {
+        if (!f.isSuccess()) {
+            clientGone();
+        }
+    };
 
     private void onResponseContent(HttpContent content) {
         if (content.decoderResult().isFailure()) {

@@ -160,10 +160,22 @@ public final class ForwardedHeaders {
     private static final java.util.Set<String> PROTECTED = java.util.Set.of(
             "content-length", "transfer-encoding", "host");
 
+    private static boolean isOnlyValue(HttpHeaders h, CharSequence name) {
+        java.util.Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(name);
+        values.next();
+        return !values.hasNext();
+    }
+
+    private static boolean isPlainConnection(String value) {
+        return HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value) || HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value);
+    }
+
     /** Removes hop-by-hop fields, including every field named in {@code Connection} (but not framing). */
     static void removeHopByHop(HttpHeaders h) {
-        List<String> connection = h.contains(HttpHeaderNames.CONNECTION) ? h.getAll(HttpHeaderNames.CONNECTION)
-                : List.of();
+        String first = h.get(HttpHeaderNames.CONNECTION);
+        // The common case, a lone "keep-alive" or "close", names no other field: skip the parsing.
+        List<String> connection = first == null || isPlainConnection(first) && isOnlyValue(h, HttpHeaderNames.CONNECTION)
+                ? List.of() : h.getAll(HttpHeaderNames.CONNECTION);
         if (!connection.isEmpty()) {
             List<String> named = new ArrayList<>(4);
             for (String value : connection) {
