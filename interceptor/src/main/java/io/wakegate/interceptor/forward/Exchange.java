@@ -90,6 +90,8 @@ final class Exchange implements Ticket.Holder {
     private boolean clientKeepAliveAfter;
     private int status;
     private long requestBodyBytes;
+    /** The request's end was written right behind its head, in one flush (a bodyless request). */
+    private boolean endSentWithHead;
     /** The backend connection came from the pool: a failure before any response byte may be staleness. */
     private boolean reusedConnection;
     /** A stale pooled connection was already replaced once; the next failure is real. */
@@ -197,6 +199,16 @@ final class Exchange implements Ticket.Holder {
         state = State.FORWARDING;
         touch();
         startIdleTimer();
+        if (bodyless && !upgrade && readAhead == null) {
+            // No body: the head and the request's end leave in one flush. The client's own (empty)
+            // end is left unread; the connection drops it before its next request.
+            requestComplete = true;
+            endSentWithHead = true;
+            backend.write(request).addListener((ChannelFutureListener) this::headWritten);
+            relayToBackend(LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+        }
+        endSentWithHead = false;
         backend.writeAndFlush(request).addListener((ChannelFutureListener) this::headWritten);
     }
 
@@ -224,7 +236,9 @@ final class Exchange implements Ticket.Holder {
         }
         headSent = true;
         backend.read();          // the response may start before the body is sent (100-continue, errors)
-        if (readAhead != null) {
+        if (endSentWithHead) {
+            return; // the end went out with the head; the response-header timer starts when it is written
+        } else if (readAhead != null) {
             relayReadAhead();
         } else if (!requestComplete) {
             connection.requestRead(); // the body, or the empty last content of a bodyless request
