@@ -396,16 +396,16 @@ final class Exchange implements Ticket.Holder {
             if (!last) {
                 connection.requestRead();
             } else if (!responseStarted) {
-                startResponseHeaderTimer();
+                awaitResponseHead();
             }
         });
     }
 
     /** The request's last byte was sent: its response head is due within {@code responseHeaderTimeout}. */
-    private void startResponseHeaderTimer() {
+    private void awaitResponseHead() {
         headDeadline = System.nanoTime() + policy.responseHeaderTimeout().toNanos();
         if (headDeadline == 0) {
-            headDeadline = 1; // 0 means none
+            headDeadline = 1; // 0 is "no deadline"; nanoTime may be anything, including this
         }
     }
 

@@ -1,13 +1,10 @@
 package io.wakegate.interceptor.forward;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -20,7 +17,6 @@ import io.wakegate.interceptor.openai.ModelList;
 import io.wakegate.interceptor.openai.ModelPeek;
 import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RouteTable;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -133,14 +129,7 @@ final class ModelRequest {
             json = ModelList.one(model, route, shared.states());
         }
         finish();
-        ByteBuf body = ctx.alloc().buffer(json.length());
-        body.writeCharSequence(json, StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(ErrorResponses.COLD_START_HEADER, "false");
-        connection.answer(response, head.keepAlive());
+        connection.answer(ErrorResponses.json(ctx.alloc(), HttpResponseStatus.OK, json, false), head.keepAlive());
     }
 
     /** Answers with an error; the connection stays open only when the whole request was read. */

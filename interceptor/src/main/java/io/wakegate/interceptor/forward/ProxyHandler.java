@@ -6,25 +6,27 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
 import io.wakegate.interceptor.http.ErrorResponses;
 import io.wakegate.interceptor.http.ForwardedHeaders;
 import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.http.RequestGuard;
-import io.wakegate.interceptor.metrics.ProxyMetrics;
 import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RouteTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,15 +50,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     /** A request being routed by its model, before its exchange starts. */
     private ModelRequest modelRequest;
-    /** The current request is on OpenAI's API: errors take OpenAI's shape. */
-    private boolean openAi;
+    /** The current request's path: on OpenAI's API, errors take OpenAI's shape (decided only for errors). */
+    private String requestPath = "/";
     private boolean readPending;
     /**
      * The exchanges' timer (stream idle and response-header timeouts, see {@code Exchange}): at
      * most one pending, never cancelled while the connection lives, re-armed by the exchange it
      * finds current when it fires, so keep-alive requests schedule nothing.
      */
-    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    private ScheduledFuture<?> timer;
     /** nanoTime the pending {@link #timer} fires. */
     private long timerAt;
 
@@ -129,7 +131,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 && HttpUtil.getContentLength(request, 0L) == 0L;
 
         Head head = new Head(request, host, originForm, path, clientKeepAlive, bodyless);
-        openAi = ErrorResponses.isOpenAiPath(path);
+        requestPath = path;
         RouteTable table = shared.routes().get();
         if (table.needsModel(host, path, request.headers())) {
             modelRequest = new ModelRequest(this, ctx, shared, head);
@@ -202,15 +204,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     void sendError(Reason reason, String detail, String route, boolean keepAlive, long retryAfterSeconds,
                    boolean coldStart) {
         answer(ErrorResponses.create(ctx.alloc(), reason, detail, route, keepAlive, retryAfterSeconds, coldStart,
-                openAi), keepAlive);
+                ErrorResponses.isOpenAiPath(requestPath)), keepAlive);
     }
 
     /** Sends a response of Wakegate's own, ending the request; then reads the next or closes. */
-    void answer(io.netty.handler.codec.http.FullHttpResponse response, boolean keepAlive) {
+    void answer(FullHttpResponse response, boolean keepAlive) {
         exchange = null;
         modelRequest = null;
         if (!keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         ctx.writeAndFlush(response)
                 .addListener((ChannelFutureListener) f -> {
@@ -237,7 +239,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
         }
         timerAt = at;
-        timer = ctx.executor().schedule(this::timerFired, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(this::timerFired, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void timerFired() {

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -67,20 +68,27 @@ public final class ErrorResponses {
             }
             json.append("}\n");
         }
-        ByteBuf body = alloc.buffer(json.length());
-        body.writeCharSequence(json, StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reason.status(), body);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(REASON_HEADER, reason.code())
-                .set(COLD_START_HEADER, coldStart ? "true" : "false");
+        FullHttpResponse response = json(alloc, reason.status(), json, coldStart);
+        response.headers().set(REASON_HEADER, reason.code());
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         if (!keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        return response;
+    }
+
+    /** A JSON response of Wakegate's own: {@code json} as the body, with length, type and cold-start headers. */
+    public static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, CharSequence json,
+                                        boolean coldStart) {
+        ByteBuf body = alloc.buffer(json.length());
+        body.writeCharSequence(json, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(COLD_START_HEADER, coldStart ? "true" : "false");
         return response;
     }
 

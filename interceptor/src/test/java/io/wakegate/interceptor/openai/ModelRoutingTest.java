@@ -90,6 +90,14 @@ class ModelRoutingTest {
         return LocalProcesses.parse(response.body()).path("error");
     }
 
+    /** A second server with {@code limits} and one route, {@code cold}, whose backend never becomes ready. */
+    private static InterceptorServer startTight(String limits) throws InterruptedException {
+        return Interceptors.start("limits: " + limits + "\n" + """
+                routes:
+                  - {name: cold, match: {models: [cold]}, backend: {static: {urls: ["http://127.0.0.1:9"]}}}
+                """, new Interceptors.ManualSources());
+    }
+
     private static double readAhead(InterceptorServer s) {
         return s.metrics().registry().get("wakegate.interceptor.read.ahead").gauge().value();
     }
@@ -234,11 +242,7 @@ class ModelRoutingTest {
 
     @Test
     void theReadAheadBudgetIsGlobalAndAFullOneAnswers503WithRetryAfter() throws Exception {
-        tight = Interceptors.start("""
-                limits: {modelReadAhead: 1KiB, readAheadBudget: 1KiB}
-                routes:
-                  - {name: cold, match: {models: [cold]}, backend: {static: {urls: ["http://127.0.0.1:9"]}}}
-                """, new Interceptors.ManualSources());
+        tight = startTight("{modelReadAhead: 1KiB, readAheadBudget: 1KiB}");
         String big = "{\"model\":\"cold\",\"pad\":\"" + "z".repeat(800) + "\"}";
         try (RawHttp first = RawHttp.connect(tight.proxyAddress().getPort())) {
             first.send(post("/v1/completions", "api.test", "application/json", big));
@@ -258,11 +262,7 @@ class ModelRoutingTest {
 
     @Test
     void aModelBeyondTheReadAheadIs413AndASlowBodyIs408() throws Exception {
-        tight = Interceptors.start("""
-                limits: {modelReadAhead: 1KiB, requestHeaderTimeout: 500ms}
-                routes:
-                  - {name: cold, match: {models: [cold]}, backend: {static: {urls: ["http://127.0.0.1:9"]}}}
-                """, new Interceptors.ManualSources());
+        tight = startTight("{modelReadAhead: 1KiB, requestHeaderTimeout: 500ms}");
         String far = "{\"pad\":\"" + "z".repeat(2000) + "\",\"model\":\"cold\"}";
         RawHttp.Response tooFar = send(tight, post("/v1/completions", "api.test", "application/json", far));
         assertThat(tooFar.status()).isEqualTo(413);
