@@ -63,7 +63,7 @@ public class ModelReadAheadBenchmark {
 
     @Benchmark
     public String readAhead() {
-        ModelReadAhead readAhead = new ModelReadAhead(alloc, budget, LimitsConfig.DEFAULT_MODEL_READ_AHEAD);
+        ModelReadAhead readAhead = new ModelReadAhead(alloc, budget, LimitsConfig.DEFAULT_MODEL_READ_AHEAD, false);
         try {
             for (int offset = 0; offset < body.length; offset += ChatBodies.READ) {
                 int length = Math.min(ChatBodies.READ, body.length - offset);

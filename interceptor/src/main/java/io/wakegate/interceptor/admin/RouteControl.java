@@ -3,12 +3,17 @@ package io.wakegate.interceptor.admin;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.SourceStatus;
 import io.wakegate.interceptor.demand.DemandCounter;
+import io.wakegate.interceptor.hold.ColdStarts;
+import io.wakegate.interceptor.hold.FailoverBackend;
+import io.wakegate.interceptor.http.Reason;
 import io.wakegate.interceptor.metrics.RouteMetrics;
 import io.wakegate.interceptor.routing.Route;
+import io.wakegate.interceptor.routing.RoutePolicy;
 import io.wakegate.interceptor.routing.RouteTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -170,7 +175,49 @@ public final class RouteControl implements AutoCloseable {
         return new RouteStatus(route.name(), source.kind(), models, state(route, source, held), held,
                 demand.inFlight(), demand.snapshot().requestCount(),
                 coldStart < 0 ? null : TimeUnit.NANOSECONDS.toMillis(coldStart),
-                error, errorAt == null ? null : errorAt.toString(), source.pid() < 0 ? null : source.pid());
+                error, errorAt == null ? null : errorAt.toString(), source.pid() < 0 ? null : source.pid(),
+                coldStarts(route), whileHeld(route));
+    }
+
+    private static RouteStatus.ColdStarts coldStarts(Route route) {
+        ColdStarts.Snapshot seen = route.gate().coldStarts().snapshot();
+        List<Long> recent = new ArrayList<>(seen.recentMillis().length);
+        for (long millis : seen.recentMillis()) {
+            recent.add(millis);
+        }
+        long current = route.gate().coldStartElapsedNanos();
+        return new RouteStatus.ColdStarts(seen.observed(), seen.observed() == 0 ? null : seen.medianMillis(), recent,
+                current == 0 ? null : TimeUnit.NANOSECONDS.toMillis(current),
+                route.gate().retryAfterSeconds(Reason.QUEUE_FULL));
+    }
+
+    private static RouteStatus.WhileHeld whileHeld(Route route) {
+        RoutePolicy policy = route.policy();
+        Map<String, Object> keepAlive = null;
+        if (policy.streamKeepAlive() != null) {
+            keepAlive = new LinkedHashMap<>();
+            keepAlive.put("afterMillis", policy.streamKeepAlive().after().toMillis());
+            keepAlive.put("intervalMillis", policy.streamKeepAlive().interval().toMillis());
+        }
+        Map<String, Object> page = null;
+        if (policy.waitingPage() != null) {
+            page = new LinkedHashMap<>();
+            page.put("afterMillis", policy.waitingPage().after().toMillis());
+            page.put("refreshMillis", policy.waitingPage().refresh() == null ? null
+                    : policy.waitingPage().refresh().toMillis());
+            page.put("template", policy.waitingPage().template() == null ? "built-in" : "custom");
+        }
+        Map<String, Object> failover = null;
+        FailoverBackend target = route.failover();
+        if (target != null) {
+            failover = new LinkedHashMap<>();
+            failover.put("url", target.config().url().toString());
+            failover.put("afterMillis", target.config().after() == null ? null : target.config().after().toMillis());
+            failover.put("onQueueFull", target.config().onQueueFull());
+            failover.put("ready", target.ready());
+        }
+        return keepAlive == null && page == null && failover == null ? null
+                : new RouteStatus.WhileHeld(keepAlive, page, failover);
     }
 
     /** {@code sleeping}, {@code waking}, {@code ready} or {@code failed}: what the admin API and {@code /v1/models} show. */

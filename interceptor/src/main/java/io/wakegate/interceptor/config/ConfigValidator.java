@@ -423,7 +423,96 @@ final class ConfigValidator {
                 HoldConfig.DEFAULT_COLD_START_TIMEOUT);
         int maxPending = count(path + ".maxPendingRequests", raw.maxPendingRequests,
                 HoldConfig.DEFAULT_MAX_PENDING_REQUESTS);
-        return problems.covers(path) ? null : new HoldConfig(coldStart, maxPending);
+        StreamKeepAliveConfig keepAlive = streamKeepAlive(path + ".streamKeepAlive", raw.streamKeepAlive);
+        WaitingPageConfig page = waitingPage(path + ".waitingPage", raw.waitingPage);
+        FailoverConfig failover = failover(path + ".failover", raw.failover);
+        if (keepAlive != null) {
+            problems.add(path + ".streamKeepAlive.after", belowColdStart(keepAlive.after(), coldStart));
+        }
+        if (failover != null && failover.after() != null) {
+            problems.add(path + ".failover.after", belowColdStart(failover.after(), coldStart));
+        }
+        return problems.covers(path) ? null : new HoldConfig(coldStart, maxPending, keepAlive, page, failover);
+    }
+
+    private static String belowColdStart(Duration value, Duration coldStart) {
+        return value.compareTo(coldStart) < 0 ? null : Durations.format(value)
+                + " (expected: below hold.coldStartTimeout, " + Durations.format(coldStart) + ")";
+    }
+
+    private StreamKeepAliveConfig streamKeepAlive(String path, RawConfig.StreamKeepAlive raw) {
+        if (raw == null) {
+            return null;
+        }
+        Duration after = duration(path + ".after", raw.after, StreamKeepAliveConfig.DEFAULT_AFTER);
+        Duration interval = duration(path + ".interval", raw.interval, StreamKeepAliveConfig.DEFAULT_INTERVAL);
+        return problems.covers(path) ? null : new StreamKeepAliveConfig(after, interval);
+    }
+
+    private WaitingPageConfig waitingPage(String path, RawConfig.WaitingPage raw) {
+        if (raw == null) {
+            return null;
+        }
+        Duration after = or(raw.after, WaitingPageConfig.DEFAULT_AFTER);
+        problems.add(path + ".after", Checks.nonNegative(after));
+        if (raw.refresh != null) {
+            problems.add(path + ".refresh", Checks.positive(raw.refresh));
+        }
+        String template = raw.template == null ? null : template(path + ".template", raw.template);
+        return problems.covers(path) ? null : new WaitingPageConfig(after, raw.refresh, template);
+    }
+
+    /** Reads a waiting page template file, relative to the configuration file. */
+    private String template(String path, String file) {
+        Path resolved = baseDirectory.resolve(file);
+        try {
+            byte[] bytes = Files.readAllBytes(resolved);
+            if (bytes.length > WaitingPageConfig.MAX_TEMPLATE_BYTES) {
+                problems.add(path, resolved + " has " + bytes.length + " bytes (expected: an HTML file of at most "
+                        + WaitingPageConfig.MAX_TEMPLATE_BYTES + " bytes)");
+                return null;
+            }
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            problems.add(path, resolved + " cannot be read: " + e + " (expected: a readable HTML file)");
+            return null;
+        }
+    }
+
+    private FailoverConfig failover(String path, RawConfig.Failover raw) {
+        if (raw == null) {
+            return null;
+        }
+        URI url = null;
+        try {
+            url = Checks.parseUrl(raw.url);
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ".url", e.getMessage());
+        }
+        if (raw.after != null) {
+            problems.add(path + ".after", Checks.positive(raw.after));
+        }
+        boolean onQueueFull = or(raw.onQueueFull, Boolean.TRUE);
+        if (raw.after == null && !onQueueFull) {
+            problems.add(path, "neither after nor onQueueFull is set (expected: a time held before failing over,"
+                    + " onQueueFull: true, or both)");
+        }
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (raw.headers != null) {
+            for (Map.Entry<String, String> h : raw.headers.entrySet()) {
+                String field = path + ".headers." + h.getKey();
+                problems.add(field, Checks.headerName(h.getKey()));
+                if (h.getValue() == null) {
+                    problems.add(field, Checks.missing("a header value"));
+                    continue;
+                }
+                String value = expand(field, h.getValue());
+                if (value != null) {
+                    headers.put(h.getKey(), value);
+                }
+            }
+        }
+        return problems.covers(path) ? null : new FailoverConfig(url, raw.after, onQueueFull, headers);
     }
 
     private Duration duration(String path, Duration value, Duration defaultValue) {

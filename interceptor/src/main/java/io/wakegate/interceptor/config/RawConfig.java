@@ -151,6 +151,28 @@ final class RawConfig {
     static final class Hold {
         public Duration coldStartTimeout;
         public Long maxPendingRequests;
+        public StreamKeepAlive streamKeepAlive;
+        public WaitingPage waitingPage;
+        public Failover failover;
+    }
+
+    static final class StreamKeepAlive {
+        public Duration after;
+        public Duration interval;
+    }
+
+    static final class WaitingPage {
+        public Duration after;
+        public Duration refresh;
+        /** A file, relative to the configuration file's directory. */
+        public String template;
+    }
+
+    static final class Failover {
+        public String url;
+        public Duration after;
+        public Boolean onQueueFull;
+        public Map<String, String> headers;
     }
 
     /** A size in bytes, written with the {@link Sizes} syntax. */

@@ -5,7 +5,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -13,14 +15,23 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.config.Durations;
+import io.wakegate.interceptor.config.FailoverConfig;
+import io.wakegate.interceptor.config.WaitingPageConfig;
+import io.wakegate.interceptor.hold.FailoverBackend;
 import io.wakegate.interceptor.hold.Lease;
+import io.wakegate.interceptor.hold.RouteGate;
 import io.wakegate.interceptor.hold.Ticket;
 import io.wakegate.interceptor.http.ForwardedHeaders;
 import io.wakegate.interceptor.http.Reason;
+import io.wakegate.interceptor.http.WaitingPage;
 import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RoutePolicy;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +63,15 @@ final class Exchange implements Ticket.Holder {
         /** Cut: the response broke off, or the client left. */
         CLOSED,
         /** The tunnel after a 101 closed: both sides close after flushing. */
-        TUNNEL_CLOSED
+        TUNNEL_CLOSED,
+        /** A browser gets the waiting page; the wake goes on without the request. */
+        WAITING_PAGE
     }
+
+    /** Answers of a failover backend say so. */
+    static final AsciiString FAILOVER_HEADER = AsciiString.cached("x-wakegate-failover");
+    /** While the failover backend is not ready, a request due to fail over checks again this often. */
+    private static final long FAILOVER_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ProxyHandler connection;
     private final ChannelHandlerContext clientCtx;
@@ -101,6 +119,22 @@ final class Exchange implements Ticket.Holder {
     /** nanoTime of the last message relayed either way, for the stream idle timeout. */
     private long lastActivityNanos;
 
+    // ---- what a held client sees (hold.streamKeepAlive, waitingPage, failover) ----
+    /** nanoTime the request started waiting; 0 while it has not. */
+    private long heldSinceNanos;
+    /** The next step for a held request: the waiting page or a failover; null when none is due. */
+    private ScheduledFuture<?> holdTimer;
+    /** Early headers and keep-alives for a held request that streams; null for any other. */
+    private EarlyStream early;
+    /** The backend's success is relayed into the early stream (its head was not sent). */
+    private boolean relayingEarly;
+    /** The backend's error status is being turned into the early stream's error event. */
+    private boolean collectingError;
+    /** The request went to the route's failover backend. */
+    private boolean failedOver;
+    /** The body is read while held, for its "stream" flag (small reads). */
+    private boolean peekingWhileHeld;
+
     /**
      * @param request the client's request head, already rewritten for the backend
      */
@@ -131,13 +165,149 @@ final class Exchange implements Ticket.Holder {
     }
 
     private void admit() {
-        ticket = route.gate().admit(clientCtx.executor(), policy.coldStartTimeout(), this);
+        Ticket t = route.gate().admit(clientCtx.executor(), policy.coldStartTimeout(), this);
+        if (state == State.DONE || lease != null) {
+            return; // decided at once: answered, or failed over when the queue was full
+        }
+        ticket = t;
         if (ticket.state() == Ticket.State.WAITING) {
             state = State.HELD;
             // With auto-read off a client's close goes unnoticed unless something reads: watch for it,
             // so an abandoned request leaves the queue at once (clientClosed) instead of at the timeout.
             connection.held(true);
+            if (heldSinceNanos == 0) {
+                heldSinceNanos = System.nanoTime();
+            }
+            holdStarted();
         }
+    }
+
+    /**
+     * The request is held: arrange what its client sees meanwhile, as its route asks — a
+     * waiting page for a browser, early SSE headers and keep-alives for a stream, a failover.
+     */
+    private void holdStarted() {
+        if (policy.waitingPage() != null && WaitingPage.wanted(request)) {
+            scheduleHoldStep(policy.waitingPage().after().toNanos());
+        } else if (policy.streamKeepAlive() != null && clientVersion.equals(HttpVersion.HTTP_1_1) && !upgrade
+                && early == null) {
+            watchForStream();
+        }
+        if (policy.failoverAfter() != null && route.failover() != null && !failedOver) {
+            scheduleHoldStep(policy.failoverAfter().toNanos() - (System.nanoTime() - heldSinceNanos));
+        }
+        if (readAhead != null && !peekingWhileHeld) {
+            readAhead.stopPeeking(); // nothing more to learn from the body: give the parser back
+        }
+    }
+
+    /** Whether the request asks for a stream: SSE accepted, or {@code "stream": true} in its body. */
+    private void watchForStream() {
+        String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        if (accept != null && accept.contains("text/event-stream")) {
+            startEarlyStream();
+            return;
+        }
+        if (readAhead == null) {
+            if (bodyless || !ModelRequest.mayBeJson(request)
+                    || request.headers().contains(HttpHeaderNames.CONTENT_ENCODING)) {
+                return;
+            }
+            readAhead = new ModelReadAhead(clientCtx.alloc(), shared.readAhead(), shared.settings().modelReadAhead(),
+                    true);
+        }
+        readAhead.lookForStream();
+        if (Boolean.TRUE.equals(readAhead.stream())) {
+            startEarlyStream();
+        } else if (readAhead.peeking()) {
+            // Read the body as far as its "stream" flag, in small reads; what is read is forwarded first.
+            peekingWhileHeld = true;
+            connection.smallReads(true);
+            connection.requestRead();
+        }
+    }
+
+    private void startEarlyStream() {
+        String model = readAhead != null ? readAhead.peek().model() : null;
+        early = new EarlyStream(clientCtx, policy.streamKeepAlive(),
+                model != null ? "model " + model : "route " + route.name(), heldSinceNanos,
+                route.metrics()::keepAliveStream);
+        early.start();
+    }
+
+    /** Stops reading the body for its "stream" flag: what was read waits to be forwarded. */
+    private void stopPeekingWhileHeld() {
+        if (peekingWhileHeld) {
+            peekingWhileHeld = false;
+            connection.smallReads(false);
+        }
+        if (readAhead != null) {
+            readAhead.stopPeeking();
+        }
+    }
+
+    private void scheduleHoldStep(long delayNanos) {
+        long delay = Math.max(0, delayNanos);
+        if (holdTimer != null) {
+            if (holdTimer.getDelay(TimeUnit.NANOSECONDS) <= delay) {
+                return;
+            }
+            holdTimer.cancel(false);
+        }
+        holdTimer = clientCtx.executor().schedule(this::holdStep, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** A held request's waiting page or failover is due. */
+    private void holdStep() {
+        holdTimer = null;
+        if (state != State.HELD) {
+            return;
+        }
+        long held = System.nanoTime() - heldSinceNanos;
+        WaitingPageConfig page = policy.waitingPage();
+        if (page != null && WaitingPage.wanted(request)) {
+            if (held >= page.after().toNanos()) {
+                end(Ending.WAITING_PAGE, Reason.WAKING);
+                return;
+            }
+            scheduleHoldStep(page.after().toNanos() - held);
+        }
+        Duration failoverAfter = policy.failoverAfter();
+        if (failoverAfter != null && !failedOver) {
+            if (held < failoverAfter.toNanos()) {
+                scheduleHoldStep(failoverAfter.toNanos() - held);
+            } else if (!failover(false)) {
+                scheduleHoldStep(FAILOVER_RECHECK_NANOS); // not ready: stay held, look again soon
+            }
+        }
+    }
+
+    /**
+     * Sends the request to the route's failover backend instead of holding or refusing it; false
+     * when there is none or it has no ready endpoint (then nothing changed).
+     */
+    private boolean failover(boolean onQueueFull) {
+        FailoverBackend target = route.failover();
+        Lease failoverLease = target == null ? null : target.lease(clientCtx.executor(), route.demand());
+        if (failoverLease == null) {
+            return false;
+        }
+        if (ticket != null) {
+            ticket.cancel(); // leaves the queue; the wake it started goes on
+        }
+        failedOver = true;
+        route.metrics().failover(onQueueFull);
+        log.info("route {}: request {} goes to the failover backend {}", route.name(),
+                onQueueFull ? "over the full hold queue" : "held " + Durations.format(
+                        Duration.ofNanos(System.nanoTime() - heldSinceNanos)), failoverLease.endpoint());
+        FailoverConfig config = target.config();
+        request.headers().set(HttpHeaderNames.HOST, config.url().getAuthority());
+        config.headers().forEach((name, value) -> request.headers().set(name, value));
+        if (early != null) {
+            early.comment("answered by the failover backend while the " + early.waitingFor() + " wakes");
+        }
+        admitted(failoverLease);
+        return true;
     }
 
     // ---- ticket callbacks (on the client's event loop) ----
@@ -151,6 +321,9 @@ final class Exchange implements Ticket.Holder {
 
     @Override
     public void rejected(Reason reason) {
+        if (reason == Reason.QUEUE_FULL && policy.failoverOnQueueFull() && !failedOver && failover(true)) {
+            return;
+        }
         stopHolding();
         end(Ending.ANSWERED, reason);
     }
@@ -160,6 +333,11 @@ final class Exchange implements Ticket.Holder {
             coldStart = true;
             connection.held(false);
         }
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
+        }
+        stopPeekingWhileHeld();
     }
 
     // ---- connecting ----
@@ -344,11 +522,16 @@ final class Exchange implements Ticket.Holder {
 
     /** Whether the exchange takes the client's next body message. */
     boolean wantsContent() {
-        return (state == State.FORWARDING || state == State.CONNECTING && headSent) && !requestComplete;
+        return readAhead != null && !readAhead.complete() && state != State.DONE
+                || (state == State.FORWARDING || state == State.CONNECTING && headSent) && !requestComplete;
     }
 
     void onClientContent(HttpContent content) {
         touch();
+        if (readAhead != null) {
+            readAheadWhileHeld(content);
+            return;
+        }
         if (backend == null) {
             // Reconnecting after a stale connection, which happens only for bodyless requests:
             // this is their empty last content.
@@ -371,6 +554,31 @@ final class Exchange implements Ticket.Holder {
             requestComplete = true;
         }
         relayToBackend(content);
+    }
+
+    /**
+     * A body message read before the request went out — while held, for the body's "stream" flag:
+     * it joins what is read ahead (kept, even past the budget) and is forwarded with it.
+     */
+    private void readAheadWhileHeld(HttpContent content) {
+        requestBodyBytes += content.content().readableBytes();
+        if (requestBodyBytes > shared.settings().maxRequestBodySize()) {
+            content.release();
+            end(Ending.ANSWERED, Reason.BODY_TOO_LARGE);
+            return;
+        }
+        if (readAhead.add(content, true) == ModelReadAhead.Step.UNDECODABLE) {
+            end(Ending.ANSWERED, Reason.BAD_REQUEST);
+            return;
+        }
+        if (Boolean.TRUE.equals(readAhead.stream()) && early == null && state == State.HELD) {
+            startEarlyStream();
+        }
+        if (state == State.HELD && peekingWhileHeld && readAhead.peeking()) {
+            connection.requestRead();
+        } else {
+            stopPeekingWhileHeld();
+        }
     }
 
     /** Writes what was read to route the request by model; its budget is given back once written. */
@@ -448,6 +656,13 @@ final class Exchange implements Ticket.Holder {
             end(Ending.ANSWERED, Reason.BACKEND_FAILED);
             return;
         }
+        if (early != null && early.headSent()) {
+            onResponseHeadAfterEarly(response, code);
+            return;
+        }
+        if (early != null) {
+            early.stop(); // the backend answered before the early head was due
+        }
         if (code >= 100 && code < 200) {
             informational = true; // e.g. 100 Continue: relay it, the final response follows
             ForwardedHeaders.prepareResponse(response, method, clientVersion, true, coldStart); // hop-by-hop too
@@ -464,6 +679,9 @@ final class Exchange implements Ticket.Holder {
                 clientKeepAlive && !shared.draining().getAsBoolean() && (requestComplete || backendKeepAlive),
                 coldStart);
         clientKeepAliveAfter = ForwardedHeaders.keepsAlive(response);
+        if (failedOver) {
+            response.headers().set(FAILOVER_HEADER, "true");
+        }
         if (smallFixedLength(response)) {
             // Its body follows at once and ends the response: head and body leave in one socket
             // write, when the last content is flushed. A streamed or chunked response (SSE) is
@@ -473,6 +691,32 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         relayToClient(response);
+    }
+
+    /**
+     * The backend's head after the client got the early SSE head: an informational one is dropped
+     * (the client has its final status); a success is relayed as the stream's body, without its
+     * head; an error status becomes the stream's error event.
+     */
+    private void onResponseHeadAfterEarly(HttpResponse response, int code) {
+        ReferenceCountUtil.release(response);
+        if (code < 200) {
+            backend.read();
+            return;
+        }
+        clearHeadDeadline();
+        responseStarted = true;
+        status = code;
+        backendKeepAlive = HttpUtil.isKeepAlive(response);
+        clientKeepAliveAfter = clientKeepAlive && !shared.draining().getAsBoolean();
+        if (early.answer(response) == EarlyStream.Answer.RELAY) {
+            relayingEarly = true;
+        } else {
+            collectingError = true;
+            log.info("route {}: {} answered {} after the early stream head; the client gets an error event",
+                    route.name(), lease.endpoint(), code);
+        }
+        backend.read();
     }
 
     /** Bodies up to this size are written to the client together with their head. */
@@ -497,6 +741,22 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (collectingError) {
+            early.collect(content);
+            if (!last) {
+                backend.read();
+                return;
+            }
+            responseComplete = true;
+            early.endWithBackendError(route.name()).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    completed();
+                } else {
+                    clientGone();
+                }
+            });
+            return;
+        }
         if (last && informational) {
             informational = false;
             relayToClient(content);
@@ -620,11 +880,27 @@ final class Exchange implements Ticket.Holder {
         if (state == State.DONE || state == State.TUNNEL && ending != Ending.TUNNEL_CLOSED) {
             return;
         }
-        if (ending == Ending.ANSWERED && responseStarted) {
+        boolean earlyError = ending == Ending.ANSWERED && early != null && early.headSent() && !relayingEarly;
+        if (ending == Ending.ANSWERED && responseStarted && !earlyError) {
             ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
+        State before = state;
         state = State.DONE;
         clearHeadDeadline();
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
+        }
+        if (before == State.HELD) {
+            connection.held(false);
+        }
+        if (peekingWhileHeld) {
+            peekingWhileHeld = false;
+            connection.smallReads(false);
+        }
+        if (early != null && !earlyError) {
+            early.release();
+        }
         if (ticket != null) {
             ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
         }
@@ -653,7 +929,7 @@ final class Exchange implements Ticket.Holder {
         }
         int finalStatus = switch (ending) {
             case COMPLETED -> status;
-            case ANSWERED -> reason.status().code();
+            case ANSWERED, WAITING_PAGE -> reason.status().code();
             case CLOSED -> responseStarted ? status : 499; // 499: the client closed the request
             case TUNNEL_CLOSED -> 101;
         };
@@ -664,12 +940,43 @@ final class Exchange implements Ticket.Holder {
                 route.metrics().rejected(reason);
                 boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
                         && (requestComplete || (bodyless || readAheadWholeRequest) && !headSent);
-                connection.sendError(reason, route.name(), keepAlive, route.gate().retryAfterSeconds(reason),
-                        coldStart);
+                if (earlyError) {
+                    // The client has a 200 and an event stream: the error is its last event.
+                    early.endWithError(reason, route.name()).addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            connection.exchangeEnded(keepAlive);
+                        } else {
+                            f.channel().close();
+                        }
+                    });
+                } else {
+                    connection.sendError(reason, route.name(), keepAlive, route.gate().retryAfterSeconds(reason),
+                            coldStart);
+                }
+            }
+            case WAITING_PAGE -> {
+                route.metrics().waitingPage();
+                boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
+                        && (bodyless || readAheadWholeRequest);
+                connection.answer(waitingPage(), keepAlive);
             }
             case CLOSED -> clientCtx.close();
             case TUNNEL_CLOSED -> TunnelHandler.closeOnFlush(clientCtx.channel());
         }
+    }
+
+    /** The waiting page for this request, its timing from the route's recent cold starts. */
+    private FullHttpResponse waitingPage() {
+        WaitingPageConfig page = policy.waitingPage();
+        RouteGate gate = route.gate();
+        long retryAfter = gate.retryAfterSeconds(Reason.WAKING);
+        long refresh = page.refresh() != null ? Math.max(1, page.refresh().toSeconds())
+                : Math.min(Math.max(retryAfter, 2), WaitingPage.MAX_AUTO_REFRESH_SECONDS);
+        long elapsedNanos = gate.coldStartElapsedNanos();
+        String model = readAhead != null && readAhead.peek().model() != null ? readAhead.peek().model() : route.name();
+        return WaitingPage.render(clientCtx.alloc(), page.template(), route.name(), model,
+                TimeUnit.NANOSECONDS.toSeconds(elapsedNanos > 0 ? elapsedNanos : System.nanoTime() - heldSinceNanos),
+                TimeUnit.NANOSECONDS.toSeconds(gate.coldStarts().medianNanos()), retryAfter, refresh, true);
     }
 
     /** The response head came (or no longer matters): the response-header timeout is over. */

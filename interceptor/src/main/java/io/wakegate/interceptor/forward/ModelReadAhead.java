@@ -43,34 +43,54 @@ final class ModelReadAhead {
 
     private final ReadAheadBudget budget;
     private final int limit;
-    private final ModelPeek peek = new ModelPeek();
+    private final ModelPeek peek;
     private final CompositeByteBuf kept;
     private HttpHeaders trailers;
+    /** The peek goes on past the model for the {@code stream} flag (see {@link #lookForStream()}). */
+    private boolean streamWanted;
     private long reserved;
     private boolean complete;
     private boolean taken;
     private boolean released;
 
-    ModelReadAhead(ByteBufAllocator alloc, ReadAheadBudget budget, int limit) {
+    /** @param stream also look for the body's {@code stream} flag (see {@link ModelPeek#stream()}) */
+    ModelReadAhead(ByteBufAllocator alloc, ReadAheadBudget budget, int limit, boolean stream) {
         this.budget = budget;
         this.limit = limit;
+        this.peek = new ModelPeek(stream);
         this.kept = alloc.compositeDirectBuffer(MAX_COMPONENTS);
     }
 
-    /** Takes one body message (and its ownership). */
+    /** Takes one body message (and its ownership); over the budget, the bytes are dropped. */
     Step add(HttpContent content) {
+        return add(content, false);
+    }
+
+    /**
+     * Takes one body message (and its ownership). With {@code keep} the bytes are kept even over
+     * the budget — a request whose route is decided must not lose them — and the peek stops.
+     */
+    Step add(HttpContent content, boolean keep) {
         if (content.decoderResult().isFailure()) {
             content.release();
             return Step.UNDECODABLE;
         }
         ByteBuf bytes = content.content();
         int n = bytes.readableBytes();
-        if (n > 0 && !budget.tryReserve(n)) {
+        boolean overBudget = n > 0 && !budget.tryReserve(n);
+        if (overBudget && !keep) {
             content.release();
             return Step.OVER_BUDGET;
         }
+        if (overBudget) {
+            budget.reserve(n); // one small read past the cap, at most, per request that overshoots
+            peek.close();
+        }
         reserved += n;
-        if (peek.outcome() == ModelPeek.Outcome.NEED_MORE && n > 0) {
+        if (streamWanted) {
+            peek.resume();
+        }
+        if (!peek.settled() && n > 0) {
             for (ByteBuffer nio : bytes.nioBuffers()) {
                 if (peek.feed(nio) != ModelPeek.Outcome.NEED_MORE) {
                     break;
@@ -89,10 +109,37 @@ final class ModelReadAhead {
         } else {
             content.release();
         }
+        if (overBudget) {
+            return Step.OVER_BUDGET;
+        }
         if (peek.outcome() != ModelPeek.Outcome.NEED_MORE) {
             return Step.DECIDED;
         }
         return kept.readableBytes() >= limit ? Step.TOO_FAR : Step.NEED_MORE;
+    }
+
+    /** Whether reading on would still tell something: the peek is open, within the limit, the body not over. */
+    boolean peeking() {
+        return !peek.settled() && !complete && kept.readableBytes() < limit;
+    }
+
+    /**
+     * The request waits, and whether it streams matters: the peek parses on past the model (it
+     * paused there) through what was read and what {@link #add} brings, until it finds the flag.
+     */
+    void lookForStream() {
+        streamWanted = true;
+        peek.resume();
+    }
+
+    /** The body's {@code stream} flag: TRUE or FALSE once seen, null while not (yet) known. */
+    Boolean stream() {
+        return peek.stream();
+    }
+
+    /** Ends the peek: what is read stays to be forwarded, nothing more is parsed. */
+    void stopPeeking() {
+        peek.close();
     }
 
     ModelPeek peek() {
@@ -118,6 +165,7 @@ final class ModelReadAhead {
      */
     HttpContent take() {
         taken = true;
+        peek.close();
         ByteBuf bytes = kept.isReadable() ? kept : releaseAndEmpty();
         if (!complete) {
             return new DefaultHttpContent(bytes);

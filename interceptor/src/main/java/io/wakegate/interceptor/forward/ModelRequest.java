@@ -62,7 +62,9 @@ final class ModelRequest {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        readAhead = new ModelReadAhead(ctx.alloc(), shared.readAhead(), shared.settings().modelReadAhead());
+        // The peek pauses at the model; a request held on a route with stream keep-alives reads on
+        // for its "stream" flag (Exchange), any other gives the parser back.
+        readAhead = new ModelReadAhead(ctx.alloc(), shared.readAhead(), shared.settings().modelReadAhead(), true);
         timer = ctx.executor().schedule(() -> {
             timer = null;
             fail(Reason.MODEL_READ_TIMEOUT, null, 0);

@@ -32,7 +32,15 @@ public final class ReadAheadBudget {
         }
     }
 
-    /** Gives back {@code bytes} taken by {@link #tryReserve}. */
+    /**
+     * Takes {@code bytes} even past the cap: for bytes already read that must not be dropped.
+     * Callers bound how far they overshoot.
+     */
+    public void reserve(long bytes) {
+        used.addAndGet(bytes);
+    }
+
+    /** Gives back {@code bytes} taken by {@link #tryReserve} or {@link #reserve}. */
     public void release(long bytes) {
         used.addAndGet(-bytes);
     }

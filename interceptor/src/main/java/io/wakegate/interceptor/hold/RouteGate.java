@@ -52,6 +52,7 @@ public final class RouteGate implements EndpointListener {
     private final LongConsumer coldStartRecorder;
     private final LongConsumer heldRecorder;
     private final LinkedHashSet<GateTicket> waiting = new LinkedHashSet<>();
+    private final ColdStarts coldStarts = new ColdStarts();
     private volatile EndpointSource source;
     private List<Endpoint> ready = List.of();
     private int maxPending;
@@ -243,7 +244,9 @@ public final class RouteGate implements EndpointListener {
         synchronized (this) {
             ready = List.copyOf(endpoints);
             if (!ready.isEmpty() && coldStartSince != 0) {
-                coldStartRecorder.accept(System.nanoTime() - coldStartSince);
+                long took = System.nanoTime() - coldStartSince;
+                coldStartRecorder.accept(took);
+                coldStarts.record(took);
                 coldStartSince = 0;
             }
             dispatch(decided);
@@ -270,17 +273,46 @@ public final class RouteGate implements EndpointListener {
     }
 
     /**
-     * The {@code Retry-After} seconds of an answer for {@code reason}: 1 when the queue is full,
-     * the rest of the back-off (at least 1) when the backend is in its restart back-off, a fixed
-     * wait when nothing can wake the route, else 0.
+     * The {@code Retry-After} seconds of an answer for {@code reason}. While the route is cold, a
+     * full queue and the waiting page say when its start typically ends (the median of its recent
+     * cold starts, minus what has passed; 1 s when the route is warm or, for a full queue, no start
+     * was seen yet, {@link #WAKING_RETRY_AFTER_SECONDS} for the page). The rest of the back-off
+     * (at least 1) when the backend is in its restart back-off, a fixed wait when nothing can wake
+     * the route, else 0.
      */
     public long retryAfterSeconds(Reason reason) {
         return switch (reason) {
-            case QUEUE_FULL -> 1;
+            case QUEUE_FULL -> coldSecondsLeft(1);
+            case WAKING -> coldSecondsLeft(WAKING_RETRY_AFTER_SECONDS);
             case NOT_WAKEABLE -> NOT_WAKEABLE_RETRY_AFTER_SECONDS;
             case BACKEND_START_BACKOFF -> Math.max(1, -Math.floorDiv(System.nanoTime() - retryAt, 1_000_000_000L));
             default -> 0;
         };
+    }
+
+    /** Retry-After of the waiting page before any cold start of the route was seen. */
+    static final long WAKING_RETRY_AFTER_SECONDS = 5;
+
+    private long coldSecondsLeft(long fallback) {
+        long since;
+        synchronized (this) {
+            since = coldStartSince;
+        }
+        return since == 0 ? 1 : coldStarts.secondsLeft(System.nanoTime() - since, fallback);
+    }
+
+    /** The route's recent cold starts. */
+    public ColdStarts coldStarts() {
+        return coldStarts;
+    }
+
+    /** How long the current cold start has run, in nanoseconds; 0 while none runs. */
+    public long coldStartElapsedNanos() {
+        long since;
+        synchronized (this) {
+            since = coldStartSince;
+        }
+        return since == 0 ? 0 : System.nanoTime() - since;
     }
 
     @Override

@@ -46,19 +46,11 @@ public final class ErrorResponses {
                                           boolean keepAlive, long retryAfterSeconds, boolean coldStart,
                                           boolean openAi) {
         String message = detail != null ? detail : reason.message();
-        StringBuilder json = new StringBuilder(160);
+        StringBuilder json;
         if (openAi) {
-            json.append("{\"error\":{\"message\":");
-            appendJsonString(json, message);
-            json.append(",\"type\":\"").append(reason.status().code() < 500 ? "invalid_request_error" : "server_error")
-                    .append("\",\"param\":").append(isAboutModel(reason) ? "\"model\"" : "null")
-                    .append(",\"code\":\"").append(reason.code().replace('-', '_')).append('"');
-            if (route != null) {
-                json.append(",\"route\":");
-                appendJsonString(json, route);
-            }
-            json.append("}}\n");
+            json = openAiError(reason, message, route).append('\n');
         } else {
+            json = new StringBuilder(160);
             json.append("{\"error\":");
             appendJsonString(json, message);
             json.append(",\"reason\":\"").append(reason.code()).append('"');
@@ -90,6 +82,24 @@ public final class ErrorResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(COLD_START_HEADER, coldStart ? "true" : "false");
         return response;
+    }
+
+    /**
+     * OpenAI's error shape, {@code {"error": {"message", "type", "param", "code", "route"}}}, on one
+     * line: the body of an error response on OpenAI's API, and the data of an SSE error event.
+     */
+    public static StringBuilder openAiError(Reason reason, String message, String route) {
+        StringBuilder json = new StringBuilder(160);
+        json.append("{\"error\":{\"message\":");
+        appendJsonString(json, message);
+        json.append(",\"type\":\"").append(reason.status().code() < 500 ? "invalid_request_error" : "server_error")
+                .append("\",\"param\":").append(isAboutModel(reason) ? "\"model\"" : "null")
+                .append(",\"code\":\"").append(reason.code().replace('-', '_')).append('"');
+        if (route != null) {
+            json.append(",\"route\":");
+            appendJsonString(json, route);
+        }
+        return json.append("}}");
     }
 
     private static boolean isAboutModel(Reason reason) {

@@ -46,6 +46,8 @@ public enum Reason {
             "the backend process did not become ready within its startTimeout"),
     BACKEND_START_BACKOFF(HttpResponseStatus.SERVICE_UNAVAILABLE, "backend-start-backoff",
             "the backend process failed to start maxRestarts times in a row; it is tried again after a back-off"),
+    BACKEND_ERROR(HttpResponseStatus.BAD_GATEWAY, "backend-error",
+            "the backend answered with an error status after the stream had started"),
     REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "request-timeout",
             "the request body stalled for longer than the stream idle timeout"),
     RESPONSE_HEADER_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "response-header-timeout",
@@ -54,6 +56,8 @@ public enum Reason {
             "the backend has no ready endpoint and nothing can wake it"),
     ROUTE_REMOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, "route-removed",
             "the route was removed from the configuration while the request waited"),
+    WAKING(HttpResponseStatus.SERVICE_UNAVAILABLE, "waking",
+            "the backend is waking up; the waiting page reloads until it is ready"),
     SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting-down", "Wakegate is shutting down");
 
     private final HttpResponseStatus status;

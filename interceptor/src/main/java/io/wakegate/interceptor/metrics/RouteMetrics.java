@@ -20,6 +20,10 @@ public final class RouteMetrics {
     private final Timer coldStartDuration;
     private final Counter coldStarts;
     private final Map<Reason, Counter> rejections = new EnumMap<>(Reason.class);
+    private final Counter failoversAfterHold;
+    private final Counter failoversOnQueueFull;
+    private final Counter keepAliveStreams;
+    private final Counter waitingPages;
     /** For the admin API: the last cold start's duration (-1: none yet) and the last rejection. */
     private volatile long lastColdStartNanos = -1;
     private volatile Rejection lastRejection;
@@ -55,6 +59,35 @@ public final class RouteMetrics {
         for (Reason reason : Reason.values()) {
             rejections.put(reason, rejectionCounter(registry, route, reason));
         }
+        failoversAfterHold = failovers(registry, route, "after-hold");
+        failoversOnQueueFull = failovers(registry, route, "queue-full");
+        keepAliveStreams = Counter.builder("wakegate.interceptor.stream.keep.alives")
+                .description("Held streaming requests answered with early SSE headers and keep-alive comments")
+                .tag("route", route).register(registry);
+        waitingPages = Counter.builder("wakegate.interceptor.waiting.pages")
+                .description("Browser requests answered with the waiting page while the route woke")
+                .tag("route", route).register(registry);
+    }
+
+    private static Counter failovers(MeterRegistry registry, String route, String cause) {
+        return Counter.builder("wakegate.interceptor.failovers")
+                .description("Held requests sent to the route's failover backend, by cause")
+                .tags("route", route, "cause", cause).register(registry);
+    }
+
+    /** A held request went to the failover backend: held too long ({@code onQueueFull} false) or over the queue. */
+    public void failover(boolean onQueueFull) {
+        (onQueueFull ? failoversOnQueueFull : failoversAfterHold).increment();
+    }
+
+    /** A held streaming request got its headers early. */
+    public void keepAliveStream() {
+        keepAliveStreams.increment();
+    }
+
+    /** A browser got the waiting page. */
+    public void waitingPage() {
+        waitingPages.increment();
     }
 
     static Counter rejectionCounter(MeterRegistry registry, String route, Reason reason) {

@@ -7,20 +7,29 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.wakegate.interceptor.config.BackendConfig;
+import io.wakegate.interceptor.config.FailoverConfig;
 import io.wakegate.interceptor.config.HeaderMatchConfig;
 import io.wakegate.interceptor.config.HoldConfig;
 import io.wakegate.interceptor.config.KubernetesBackendConfig;
 import io.wakegate.interceptor.config.KubernetesConfig;
 import io.wakegate.interceptor.config.MatchConfig;
 import io.wakegate.interceptor.config.RouteConfig;
+import io.wakegate.interceptor.config.StreamKeepAliveConfig;
+import io.wakegate.interceptor.config.WaitingPageConfig;
+import io.wakegate.proto.routes.Failover;
 import io.wakegate.proto.routes.ForwardTo;
 import io.wakegate.proto.routes.HeaderMatch;
+import io.wakegate.proto.routes.Hold;
 import io.wakegate.proto.routes.KubernetesBackend;
 import io.wakegate.proto.routes.Route;
 import io.wakegate.proto.routes.RouteTable;
+import io.wakegate.proto.routes.StreamKeepAlive;
+import io.wakegate.proto.routes.WaitingPage;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -163,15 +172,45 @@ public final class ConfigMapRouteTable implements AutoCloseable {
                 b.hasReadinessPath() ? b.getReadinessPath() : null, KubernetesBackendConfig.DEFAULT_PROBE_INTERVAL,
                 b.getForwardTo() == ForwardTo.FORWARD_TO_SERVICE
                         ? KubernetesBackendConfig.ForwardTo.SERVICE : KubernetesBackendConfig.ForwardTo.PODS);
+        Hold h = r.getHold();
         HoldConfig hold = new HoldConfig(
-                r.getHold().getColdStartTimeoutMs() > 0 ? Duration.ofMillis(r.getHold().getColdStartTimeoutMs())
+                h.getColdStartTimeoutMs() > 0 ? Duration.ofMillis(h.getColdStartTimeoutMs())
                         : HoldConfig.DEFAULT_COLD_START_TIMEOUT,
-                r.getHold().getMaxPendingRequests() > 0 ? r.getHold().getMaxPendingRequests()
-                        : HoldConfig.DEFAULT_MAX_PENDING_REQUESTS);
+                h.getMaxPendingRequests() > 0 ? h.getMaxPendingRequests() : HoldConfig.DEFAULT_MAX_PENDING_REQUESTS,
+                h.hasStreamKeepAlive() ? streamKeepAlive(h.getStreamKeepAlive()) : null,
+                h.hasWaitingPage() ? waitingPage(h.getWaitingPage()) : null,
+                h.hasFailover() ? failover(h.getFailover()) : null);
         Duration responseHeaderTimeout = r.getResponseHeaderTimeoutMs() > 0
                 ? Duration.ofMillis(r.getResponseHeaderTimeoutMs()) : null;
         return new RouteConfig(r.getName(), match, BackendConfig.ofKubernetes(backend), hold,
                 r.getMaxConcurrencyPerEndpoint(), responseHeaderTimeout);
+    }
+
+    private static StreamKeepAliveConfig streamKeepAlive(StreamKeepAlive k) {
+        return new StreamKeepAliveConfig(
+                k.getAfterMs() > 0 ? Duration.ofMillis(k.getAfterMs()) : StreamKeepAliveConfig.DEFAULT_AFTER,
+                k.getIntervalMs() > 0 ? Duration.ofMillis(k.getIntervalMs()) : StreamKeepAliveConfig.DEFAULT_INTERVAL);
+    }
+
+    private static WaitingPageConfig waitingPage(WaitingPage p) {
+        if (p.getTemplate().length() > WaitingPageConfig.MAX_TEMPLATE_BYTES) {
+            throw new IllegalArgumentException("hold.waitingPage.template: " + p.getTemplate().length()
+                    + " characters (expected: at most " + WaitingPageConfig.MAX_TEMPLATE_BYTES + ")");
+        }
+        return new WaitingPageConfig(Duration.ofMillis(Math.max(0, p.getAfterMs())),
+                p.getRefreshMs() > 0 ? Duration.ofMillis(p.getRefreshMs()) : null,
+                p.getTemplate().isEmpty() ? null : p.getTemplate());
+    }
+
+    private static FailoverConfig failover(Failover f) {
+        URI url;
+        try {
+            url = FailoverConfig.parseUrl(f.getUrl());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hold.failover.url: " + e.getMessage(), e);
+        }
+        return new FailoverConfig(url, f.getAfterMs() > 0 ? Duration.ofMillis(f.getAfterMs()) : null,
+                f.getOnQueueFull(), Map.of());
     }
 
     @Override

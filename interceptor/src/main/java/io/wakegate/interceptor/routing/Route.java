@@ -2,6 +2,7 @@ package io.wakegate.interceptor.routing;
 
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.demand.DemandCounter;
+import io.wakegate.interceptor.hold.FailoverBackend;
 import io.wakegate.interceptor.hold.RouteGate;
 import io.wakegate.interceptor.metrics.RouteMetrics;
 
@@ -20,6 +21,7 @@ public final class Route {
     private final RouteMetrics metrics;
     private volatile RoutePolicy policy;
     private volatile EndpointSource source;
+    private volatile FailoverBackend failover;
 
     public Route(String name, RoutePolicy policy, RouteGate gate, DemandCounter demand, RouteMetrics metrics) {
         this.name = name;
@@ -70,6 +72,18 @@ public final class Route {
         this.source = next;
         gate.source(next);
         next.start(gate);
+    }
+
+    /** Where held requests go instead of failing, or null (see {@link RoutePolicy#failoverAfter()}). */
+    public FailoverBackend failover() {
+        return failover;
+    }
+
+    /** Replaces the failover backend (null: none); returns the previous one, for the caller to close. */
+    public FailoverBackend failover(FailoverBackend next) {
+        FailoverBackend previous = failover;
+        failover = next;
+        return previous;
     }
 
     @Override

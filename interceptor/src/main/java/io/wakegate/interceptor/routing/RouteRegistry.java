@@ -3,12 +3,18 @@ package io.wakegate.interceptor.routing;
 import io.wakegate.interceptor.backend.EndpointSource;
 import io.wakegate.interceptor.backend.EndpointSourceFactory;
 import io.wakegate.interceptor.config.BackendConfig;
+import io.wakegate.interceptor.config.Durations;
+import io.wakegate.interceptor.config.FailoverConfig;
 import io.wakegate.interceptor.config.ForwardingConfig;
 import io.wakegate.interceptor.config.HeaderMatchConfig;
+import io.wakegate.interceptor.config.HealthCheckConfig;
+import io.wakegate.interceptor.config.HoldConfig;
 import io.wakegate.interceptor.config.MatchConfig;
 import io.wakegate.interceptor.config.RouteConfig;
+import io.wakegate.interceptor.config.StaticBackendConfig;
 import io.wakegate.interceptor.demand.DemandCounter;
 import io.wakegate.interceptor.demand.DemandRegistry;
+import io.wakegate.interceptor.hold.FailoverBackend;
 import io.wakegate.interceptor.hold.HoldLimit;
 import io.wakegate.interceptor.hold.RouteGate;
 import io.wakegate.interceptor.http.Reason;
@@ -114,6 +120,7 @@ public final class RouteRegistry implements AutoCloseable {
                     route.source(source);
                 }
             }
+            updateFailover(route, config.hold().failover());
             backends.put(config.name(), config.backend());
             live.put(config.name(), route);
             matcher.add(rules.get(i), route);
@@ -176,13 +183,55 @@ public final class RouteRegistry implements AutoCloseable {
         log.info("route {}: removed; requests it holds are answered 503 route-removed", route.name());
         route.gate().close(Reason.ROUTE_REMOVED);
         closeQuietly(route.source());
+        closeQuietly(route.failover(null));
         backends.remove(route.name());
         demand.retire(route.name()); // reported until drained, then no more
     }
 
     static RoutePolicy policyOf(RouteConfig config, ForwardingConfig forwarding, boolean wakeable) {
-        return new RoutePolicy(config.hold().coldStartTimeout(), config.hold().maxPendingRequests(),
-                config.maxConcurrencyPerEndpoint(), config.responseHeaderTimeout(forwarding), wakeable);
+        HoldConfig hold = config.hold();
+        FailoverConfig failover = hold.failover();
+        return new RoutePolicy(hold.coldStartTimeout(), hold.maxPendingRequests(),
+                config.maxConcurrencyPerEndpoint(), config.responseHeaderTimeout(forwarding), wakeable,
+                hold.streamKeepAlive(), hold.waitingPage(), failover == null ? null : failover.after(),
+                failover != null && failover.onQueueFull());
+    }
+
+    /**
+     * Gives {@code route} the failover backend its configuration asks for: kept while its URL is
+     * unchanged (its probe state survives), else replaced — the new one is probed from now.
+     */
+    private void updateFailover(Route route, FailoverConfig config) {
+        FailoverBackend current = route.failover();
+        if (current != null && config != null && current.config().url().equals(config.url())) {
+            current.config(config);
+            return;
+        }
+        FailoverBackend next = config == null ? null
+                : new FailoverBackend(route.name(), config, failoverSource(route.name(), config));
+        closeQuietly(route.failover(next));
+        if (next != null) {
+            log.info("route {}: fails over to {}{}{}", route.name(), config.url(),
+                    config.after() == null ? "" : " after " + Durations.format(config.after()) + " held",
+                    config.onQueueFull() ? " and when its hold queue is full" : "");
+        }
+    }
+
+    private static void closeQuietly(FailoverBackend failover) {
+        if (failover == null) {
+            return;
+        }
+        try {
+            failover.close();
+        } catch (RuntimeException e) {
+            log.warn("closing a failover backend failed", e);
+        }
+    }
+
+    /** The failover URL as a static backend: probed (a TCP connect), re-resolved, off the event loops. */
+    private EndpointSource failoverSource(String route, FailoverConfig config) {
+        return sources.create(route + " (failover)", new BackendConfig(
+                new StaticBackendConfig(List.of(config.url()), HealthCheckConfig.defaults()), null));
     }
 
     static RouteRule toRule(MatchConfig match) {
@@ -204,6 +253,7 @@ public final class RouteRegistry implements AutoCloseable {
     public synchronized void close() {
         for (Route route : table.get().routes().values()) {
             closeQuietly(route.source());
+            closeQuietly(route.failover(null));
         }
     }
 

@@ -147,7 +147,7 @@ class ConfigLoaderTest {
     @Test
     void anUnknownFieldNamesItsPathAndTheKnownFields() {
         assertThat(problems(MINIMAL_ROUTE + "    hold: {coldStart: 5m}\n")).containsExactly(
-                "wakegate.yaml: routes[0].hold.coldStart: unknown field (known fields: coldStartTimeout, maxPendingRequests)");
+                "wakegate.yaml: routes[0].hold.coldStart: unknown field (known fields: coldStartTimeout, maxPendingRequests, streamKeepAlive, waitingPage, failover)");
         assertThat(problems("sever: {port: 1}\n")).containsExactly(
                 "wakegate.yaml: sever: unknown field (known fields: server, limits, forwarding, shutdown, routes, scaler, kubernetes)");
         assertThat(problems(MINIMAL_ROUTE.replace("static:", "container:"))).containsExactly(
