@@ -35,6 +35,12 @@ public final class ModelHosts {
     return host;
   }
 
+  /** {@code spec} holding as {@code coldStart} says. */
+  public static ModelHostSpec withColdStart(ModelHostSpec spec, ColdStartSpec coldStart) {
+    return new ModelHostSpec(spec.match(), spec.target(), spec.replicas(), spec.scaling(), coldStart,
+        spec.maxConcurrencyPerEndpoint(), spec.responseHeaderTimeoutSeconds(), spec.forwardTo(), spec.istio());
+  }
+
   public static ModelHostSpec spec(List<String> hosts, List<String> paths, String target) {
     return spec(hosts, paths, target, List.of());
   }

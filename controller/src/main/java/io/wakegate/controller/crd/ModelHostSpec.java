@@ -26,7 +26,7 @@ public record ModelHostSpec(
     ScalingSpec scaling,
 
     @Default("{}")
-    @JsonPropertyDescription("How requests are held while no replica is ready.")
+    @JsonPropertyDescription("How requests are held while no replica is ready, and what a held client sees meanwhile.")
     ColdStartSpec coldStart,
 
     @Default("0")

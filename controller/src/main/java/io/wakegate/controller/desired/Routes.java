@@ -6,6 +6,7 @@ import io.wakegate.controller.crd.ColdStartSpec;
 import io.wakegate.controller.crd.MatchSpec;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostSpec;
+import io.wakegate.proto.routes.Failover;
 import io.wakegate.proto.routes.ForwardTo;
 import io.wakegate.proto.routes.HeaderMatch;
 import io.wakegate.proto.routes.Hold;
@@ -13,6 +14,8 @@ import io.wakegate.proto.routes.KubernetesBackend;
 import io.wakegate.proto.routes.Match;
 import io.wakegate.proto.routes.Route;
 import io.wakegate.proto.routes.RouteTable;
+import io.wakegate.proto.routes.StreamKeepAlive;
+import io.wakegate.proto.routes.WaitingPage;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Locale;
@@ -60,13 +63,46 @@ public final class Routes {
         .setName(Names.route(host))
         .setMatch(m)
         .setBackend(backend)
-        .setHold(Hold.newBuilder()
-            .setColdStartTimeoutMs(coldStart.timeoutSeconds() * 1000L)
-            .setMaxPendingRequests(coldStart.maxPendingRequests())
-            .setNotWakeable(!wakeable))
+        .setHold(hold(coldStart, wakeable))
         .setMaxConcurrencyPerEndpoint(spec.maxConcurrencyPerEndpoint())
         .setResponseHeaderTimeoutMs(spec.responseHeaderTimeoutSeconds() * 1000L)
         .build();
+  }
+
+  /**
+   * Holding, and what a held client sees: each of keep-alive, waiting page and failover only when
+   * the spec has it (absent, not a zero-valued message), times in milliseconds.
+   */
+  private static Hold hold(ColdStartSpec coldStart, boolean wakeable) {
+    Hold.Builder hold = Hold.newBuilder()
+        .setColdStartTimeoutMs(coldStart.timeoutSeconds() * 1000L)
+        .setMaxPendingRequests(coldStart.maxPendingRequests())
+        .setNotWakeable(!wakeable);
+    if (coldStart.streamKeepAlive() != null) {
+      hold.setStreamKeepAlive(StreamKeepAlive.newBuilder()
+          .setAfterMs(coldStart.streamKeepAlive().afterSeconds() * 1000L)
+          .setIntervalMs(coldStart.streamKeepAlive().intervalSeconds() * 1000L));
+    }
+    if (coldStart.waitingPage() != null) {
+      WaitingPage.Builder page = WaitingPage.newBuilder().setAfterMs(coldStart.waitingPage().afterSeconds() * 1000L);
+      if (coldStart.waitingPage().refreshSeconds() != null) {
+        page.setRefreshMs(coldStart.waitingPage().refreshSeconds() * 1000L);
+      }
+      if (coldStart.waitingPage().template() != null) {
+        page.setTemplate(coldStart.waitingPage().template());
+      }
+      hold.setWaitingPage(page);
+    }
+    if (coldStart.failover() != null) {
+      Failover.Builder failover = Failover.newBuilder()
+          .setUrl(coldStart.failover().baseUrl())
+          .setOnQueueFull(coldStart.failover().onQueueFull());
+      if (coldStart.failover().afterSeconds() != null) {
+        failover.setAfterMs(coldStart.failover().afterSeconds() * 1000L);
+      }
+      hold.setFailover(failover);
+    }
+    return hold.build();
   }
 
   /** A table of {@code routes}, sorted by name. */

@@ -1,9 +1,16 @@
 package io.wakegate.controller.desired;
 
+import io.wakegate.controller.crd.ColdStartSpec;
+import io.wakegate.controller.crd.FailoverSpec;
 import io.wakegate.controller.crd.MatchSpec;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ScalingSpec;
+import io.wakegate.controller.crd.StreamKeepAliveSpec;
+import io.wakegate.controller.crd.WaitingPageSpec;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,6 +61,63 @@ public final class Validation {
     if (scaling.scaleDownPeriodSeconds() < 0 || scaling.scaleDownPeriodSeconds() > 3600) {
       problems.add("spec.scaling.scaleDownPeriodSeconds: " + scaling.scaleDownPeriodSeconds() + " (expected: 0-3600)");
     }
+    coldStart(spec.coldStart(), problems);
     return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  /** What a held client sees: the bounds of each option, and the times that must fall within the hold. */
+  private static void coldStart(ColdStartSpec coldStart, List<String> problems) {
+    int timeout = coldStart.timeoutSeconds();
+    StreamKeepAliveSpec keepAlive = coldStart.streamKeepAlive();
+    if (keepAlive != null) {
+      if (keepAlive.afterSeconds() < 1 || keepAlive.afterSeconds() >= timeout) {
+        problems.add("spec.coldStart.streamKeepAlive.afterSeconds: " + keepAlive.afterSeconds()
+            + " (expected: >= 1, below coldStart.timeoutSeconds " + timeout + ")");
+      }
+      if (keepAlive.intervalSeconds() < 1) {
+        problems.add("spec.coldStart.streamKeepAlive.intervalSeconds: " + keepAlive.intervalSeconds() + " (expected: >= 1)");
+      }
+    }
+    WaitingPageSpec page = coldStart.waitingPage();
+    if (page != null) {
+      if (page.afterSeconds() < 0) {
+        problems.add("spec.coldStart.waitingPage.afterSeconds: " + page.afterSeconds() + " (expected: >= 0)");
+      }
+      if (page.refreshSeconds() != null && page.refreshSeconds() < 1) {
+        problems.add("spec.coldStart.waitingPage.refreshSeconds: " + page.refreshSeconds() + " (expected: >= 1)");
+      }
+      int templateBytes = page.template() != null ? page.template().getBytes(StandardCharsets.UTF_8).length : 0;
+      if (templateBytes > WaitingPageSpec.MAX_TEMPLATE_BYTES) {
+        problems.add("spec.coldStart.waitingPage.template: " + templateBytes + " bytes (expected: at most "
+            + WaitingPageSpec.MAX_TEMPLATE_BYTES + " bytes of UTF-8)");
+      }
+    }
+    FailoverSpec failover = coldStart.failover();
+    if (failover != null) {
+      if (!isBaseUrl(failover.url())) {
+        problems.add("spec.coldStart.failover.url: " + failover.url() + " (expected: http://host[:port] without path)");
+      }
+      Integer after = failover.afterSeconds();
+      if (after != null && (after < 1 || after >= timeout)) {
+        problems.add("spec.coldStart.failover.afterSeconds: " + after
+            + " (expected: >= 1, below coldStart.timeoutSeconds " + timeout + ")");
+      }
+      if (after == null && !failover.onQueueFull()) {
+        problems.add("spec.coldStart.failover: neither afterSeconds nor onQueueFull (expected: at least one)");
+      }
+    }
+  }
+
+  /** The schema's pattern, and what an interceptor will parse: a host, a port in range, nothing after. */
+  private static boolean isBaseUrl(String url) {
+    if (url == null || url.length() > FailoverSpec.MAX_URL_LENGTH || !url.matches(FailoverSpec.URL_PATTERN)) {
+      return false;
+    }
+    try {
+      URI uri = new URI(url);
+      return uri.getHost() != null && uri.getPort() <= 65535 && uri.getPort() != 0;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -184,6 +185,72 @@ class CrdOnApiServerTest {
     spec.path("match").path("models").forEach(m -> back.add(m.asText()));
     assertThat(back).isEqualTo(models);
     assertThat(WARNINGS.warnings()).as("API server warnings").isEmpty();
+  }
+
+  @Test
+  void holdOptionsAreStoredWithTheirDefaults() {
+    String page = "<p>{{model}}</p>" + "\u00e9".repeat((WaitingPageSpec.MAX_TEMPLATE_BYTES - 16) / 2);
+    assertThat(page.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(WaitingPageSpec.MAX_TEMPLATE_BYTES);
+    GenericKubernetesResource stored = create("hold-options", coldStartSpec(Map.of(
+        "streamKeepAlive", Map.of(),
+        "waitingPage", Map.of("template", page),
+        "failover", Map.of("url", "http://small-model.ml.svc:8000/"))));
+    JsonNode coldStart = new ObjectMapper().valueToTree(stored.getAdditionalProperties().get("spec")).path("coldStart");
+    assertThat(coldStart.path("timeoutSeconds").asInt()).isEqualTo(ColdStartSpec.DEFAULT_TIMEOUT_SECONDS);
+    assertThat(coldStart.path("streamKeepAlive").path("afterSeconds").asInt()).isEqualTo(5);
+    assertThat(coldStart.path("streamKeepAlive").path("intervalSeconds").asInt()).isEqualTo(10);
+    assertThat(coldStart.path("waitingPage").path("afterSeconds").asInt(-1)).isZero();
+    assertThat(coldStart.path("waitingPage").has("refreshSeconds")).isFalse();
+    assertThat(coldStart.path("waitingPage").path("template").asText()).isEqualTo(page);
+    assertThat(coldStart.path("failover").path("onQueueFull").asBoolean(false)).isTrue();
+    assertThat(coldStart.path("failover").has("afterSeconds")).isFalse();
+    assertThat(WARNINGS.warnings()).as("API server warnings").isEmpty();
+
+    GenericKubernetesResource without = create("no-hold-options", coldStartSpec(Map.of()));
+    List<String> fields = new ArrayList<>();
+    new ObjectMapper().valueToTree(without.getAdditionalProperties().get("spec")).path("coldStart").fieldNames()
+        .forEachRemaining(fields::add);
+    assertThat(fields).as("absent stays absent").containsExactlyInAnyOrder("timeoutSeconds", "maxPendingRequests");
+  }
+
+  static Stream<Arguments> invalidHoldOptions() {
+    return Stream.of(
+        Arguments.of(Map.of("failover", Map.of("url", "https://api.example.com")), "spec.coldStart.failover.url"),
+        Arguments.of(Map.of("failover", Map.of("url", "http://api.example.com/v1")), "spec.coldStart.failover.url"),
+        Arguments.of(Map.of("failover", Map.of("url", "http://key:secret@api.example.com")), "spec.coldStart.failover.url"),
+        Arguments.of(Map.of("failover", Map.of("url", "http://api.example.com?x=1")), "spec.coldStart.failover.url"),
+        Arguments.of(Map.of("failover", Map.of("afterSeconds", 30)), "spec.coldStart.failover.url"),
+        Arguments.of(Map.of("failover", Map.of("url", "http://a.example.com", "afterSeconds", 0)),
+            "spec.coldStart.failover.afterSeconds"),
+        Arguments.of(Map.of("failover", Map.of("url", "http://a.example.com", "onQueueFull", false)),
+            "failover needs afterSeconds, or onQueueFull true"),
+        Arguments.of(Map.of("timeoutSeconds", 60, "failover", Map.of("url", "http://a.example.com", "afterSeconds", 60)),
+            "failover.afterSeconds must be below timeoutSeconds"),
+        Arguments.of(Map.of("streamKeepAlive", Map.of("afterSeconds", 600)),
+            "streamKeepAlive.afterSeconds must be below timeoutSeconds"),
+        Arguments.of(Map.of("streamKeepAlive", Map.of("afterSeconds", -1)), "spec.coldStart.streamKeepAlive.afterSeconds"),
+        Arguments.of(Map.of("streamKeepAlive", Map.of("intervalSeconds", 0)), "spec.coldStart.streamKeepAlive.intervalSeconds"),
+        Arguments.of(Map.of("waitingPage", Map.of("afterSeconds", -1)), "spec.coldStart.waitingPage.afterSeconds"),
+        Arguments.of(Map.of("waitingPage", Map.of("refreshSeconds", 0)), "spec.coldStart.waitingPage.refreshSeconds"),
+        Arguments.of(Map.of("waitingPage", Map.of("template", "x".repeat(WaitingPageSpec.MAX_TEMPLATE_BYTES + 1))),
+            "spec.coldStart.waitingPage.template"),
+        Arguments.of(Map.of("waitingPage", Map.of("template", "\u00e9".repeat(WaitingPageSpec.MAX_TEMPLATE_BYTES / 2 + 1))),
+            "template must be at most 65536 bytes of UTF-8"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidHoldOptions")
+  void theSchemaRefusesInvalidHoldOptions(Map<String, Object> coldStart, String complaint) {
+    assertThatThrownBy(() -> create("invalid-hold", coldStartSpec(coldStart)))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains(complaint);
+        });
+  }
+
+  private static Map<String, Object> coldStartSpec(Map<String, Object> coldStart) {
+    return Map.of("match", Map.of("hosts", List.of("hold.example.com")), "target", Map.of("name", "x"),
+        "coldStart", coldStart);
   }
 
   private static Map<String, Object> modelsSpec(List<String> models) {

@@ -9,14 +9,23 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.wakegate.controller.ModelHosts;
 import io.wakegate.controller.SchemaValidator;
+import io.wakegate.controller.crd.ColdStartSpec;
+import io.wakegate.controller.crd.FailoverSpec;
 import io.wakegate.controller.crd.MatchSpec;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostSpec;
+import io.wakegate.controller.crd.StreamKeepAliveSpec;
 import io.wakegate.controller.crd.TargetSpec;
+import io.wakegate.controller.crd.WaitingPageSpec;
+import io.wakegate.proto.routes.Failover;
 import io.wakegate.proto.routes.ForwardTo;
+import io.wakegate.proto.routes.Hold;
 import io.wakegate.proto.routes.Route;
 import io.wakegate.proto.routes.RouteTable;
+import io.wakegate.proto.routes.StreamKeepAlive;
+import io.wakegate.proto.routes.WaitingPage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -173,6 +182,49 @@ class DesiredTest {
     assertThat(route.getBackend().hasReadinessPath()).isFalse();
     assertThat(route.getBackend().getForwardTo()).isEqualTo(ForwardTo.FORWARD_TO_SERVICE);
     assertThat(route.getHold().getColdStartTimeoutMs()).isEqualTo(600_000);
+  }
+
+  @Test
+  void routeEntryCarriesKeepAliveWaitingPageAndFailoverInMilliseconds() throws Exception {
+    Route route = Routes.entry(withColdStart(new ColdStartSpec(300, 50, "/health",
+        new StreamKeepAliveSpec(15, 20), new WaitingPageSpec(3, 30, "<p>{{model}} is waking</p>"),
+        new FailoverSpec("http://small-model.ml.svc:8000/", 120, false))), TARGET, true);
+    Hold hold = route.getHold();
+    assertThat(hold.getStreamKeepAlive())
+        .isEqualTo(StreamKeepAlive.newBuilder().setAfterMs(15_000).setIntervalMs(20_000).build());
+    assertThat(hold.getWaitingPage()).isEqualTo(WaitingPage.newBuilder().setAfterMs(3_000).setRefreshMs(30_000)
+        .setTemplate("<p>{{model}} is waking</p>").build());
+    assertThat(hold.getFailover()).as("the URL without its trailing /").isEqualTo(Failover.newBuilder()
+        .setUrl("http://small-model.ml.svc:8000").setAfterMs(120_000).setOnQueueFull(false).build());
+    assertThat(Routes.fromJson(Routes.toJson(Routes.table(List.of(route), 1))).getRoutes(0)).isEqualTo(route);
+  }
+
+  @Test
+  void unsetHoldOptionsTakeTheirDefaultsAndAnEmptyOneIsStillPresent() throws Exception {
+    Route route = Routes.entry(withColdStart(new ColdStartSpec(300, 50, null,
+        new StreamKeepAliveSpec(null, null), new WaitingPageSpec(null, null, ""),
+        new FailoverSpec("http://10.0.0.7", null, null))), TARGET, true);
+    Hold hold = route.getHold();
+    assertThat(hold.getStreamKeepAlive().getAfterMs()).isEqualTo(5_000);
+    assertThat(hold.getStreamKeepAlive().getIntervalMs()).isEqualTo(10_000);
+    assertThat(hold.hasWaitingPage()).isTrue();
+    assertThat(hold.getWaitingPage()).as("at once, refresh from cold starts, built-in page")
+        .isEqualTo(WaitingPage.getDefaultInstance());
+    assertThat(hold.getFailover()).isEqualTo(Failover.newBuilder().setUrl("http://10.0.0.7").setOnQueueFull(true).build());
+    // An all-default message still prints, so the interceptor sees the option on.
+    String json = Routes.toJson(Routes.table(List.of(route), 1));
+    assertThat(json).contains("\"waitingPage\": {\n").doesNotContain("refreshMs").doesNotContain("template");
+    assertThat(Routes.fromJson(json).getRoutes(0).getHold().hasWaitingPage()).isTrue();
+  }
+
+  @Test
+  void aRouteWithoutHoldOptionsCarriesNone() {
+    Route route = Routes.entry(modelHost("ml", "llama"), TARGET, true);
+    assertThat(route.getHold().hasStreamKeepAlive()).isFalse();
+    assertThat(route.getHold().hasWaitingPage()).isFalse();
+    assertThat(route.getHold().hasFailover()).isFalse();
+    assertThat(Routes.toJson(Routes.table(List.of(route), 1)))
+        .doesNotContain("streamKeepAlive").doesNotContain("waitingPage").doesNotContain("failover");
   }
 
   @Test
@@ -333,6 +385,39 @@ class DesiredTest {
         .isEqualTo("spec.match.models: 65 names (expected: at most 64)");
     assertThat(Validation.problem(withModels(List.of("meta-llama/Llama-3.1-8B-Instruct", "a", "a", "~!:@" + "m".repeat(252)))))
         .isNull();
+  }
+
+  @Test
+  void validationRefusesHoldOptionsOutsideTheirBoundsOrTheHold() {
+    assertThat(Validation.problem(withColdStart(new ColdStartSpec(60, null, null,
+        new StreamKeepAliveSpec(60, 0), new WaitingPageSpec(-1, 0, "\u00e9".repeat(WaitingPageSpec.MAX_TEMPLATE_BYTES / 2 + 1)),
+        new FailoverSpec("http://a.example.com/v1", 60, null)))))
+        .contains("spec.coldStart.streamKeepAlive.afterSeconds: 60 (expected: >= 1, below coldStart.timeoutSeconds 60)")
+        .contains("spec.coldStart.streamKeepAlive.intervalSeconds: 0 (expected: >= 1)")
+        .contains("spec.coldStart.waitingPage.afterSeconds: -1 (expected: >= 0)")
+        .contains("spec.coldStart.waitingPage.refreshSeconds: 0 (expected: >= 1)")
+        .contains("spec.coldStart.waitingPage.template: 65538 bytes (expected: at most 65536 bytes of UTF-8)")
+        .contains("spec.coldStart.failover.url: http://a.example.com/v1 (expected: http://host[:port] without path)")
+        .contains("spec.coldStart.failover.afterSeconds: 60 (expected: >= 1, below coldStart.timeoutSeconds 60)");
+    assertThat(Validation.problem(withColdStart(new ColdStartSpec(60, null, null, null, null,
+        new FailoverSpec("http://a.example.com", null, false)))))
+        .isEqualTo("spec.coldStart.failover: neither afterSeconds nor onQueueFull (expected: at least one)");
+    for (String url : List.of("https://api.example.com", "http://user:secret@api.example.com", "http://a.example.com?x=1",
+        "http://a.example.com:99999", "http://a.example.com:0", "http://a..b", "http://", "api.example.com")) {
+      assertThat(Validation.problem(withColdStart(new ColdStartSpec(60, null, null, null, null,
+          new FailoverSpec(url, null, null))))).as(url).contains("spec.coldStart.failover.url: " + url);
+    }
+    for (String url : List.of("http://a.example.com", "http://a.example.com:8000/", "http://[fd00::1]:8000", "http://10.1.2.3")) {
+      assertThat(Validation.problem(withColdStart(new ColdStartSpec(60, null, null, null, null,
+          new FailoverSpec(url, 59, null))))).as(url).isNull();
+    }
+    assertThat(Validation.problem(withColdStart(new ColdStartSpec(60, null, null, new StreamKeepAliveSpec(59, 1),
+        new WaitingPageSpec(600, null, "x".repeat(WaitingPageSpec.MAX_TEMPLATE_BYTES)), null))))
+        .as("a page after the timeout is pointless but harmless").isNull();
+  }
+
+  private static ModelHost withColdStart(ColdStartSpec coldStart) {
+    return modelHost("ml", "llama", ModelHosts.withColdStart(spec(List.of("m.example.com"), List.of("/"), "llama"), coldStart));
   }
 
   private static ModelHost withModels(List<String> models) {

@@ -2,6 +2,7 @@ package io.wakegate.controller.reconcile;
 
 import static io.wakegate.controller.ModelHosts.modelHost;
 import static io.wakegate.controller.ModelHosts.spec;
+import static io.wakegate.controller.ModelHosts.withColdStart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,14 +13,23 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.wakegate.controller.crd.ColdStartSpec;
+import io.wakegate.controller.crd.FailoverSpec;
 import io.wakegate.controller.crd.ModelHost;
 import io.wakegate.controller.crd.ModelHostCondition;
 import io.wakegate.controller.crd.ModelHostSpec;
 import io.wakegate.controller.crd.ReplicasSpec;
+import io.wakegate.controller.crd.StreamKeepAliveSpec;
+import io.wakegate.controller.crd.WaitingPageSpec;
 import io.wakegate.controller.desired.Names;
 import io.wakegate.controller.kube.Apis;
 import io.wakegate.controller.status.Conditions;
+import io.wakegate.proto.routes.Failover;
+import io.wakegate.proto.routes.Hold;
 import io.wakegate.proto.routes.Route;
+import io.wakegate.proto.routes.StreamKeepAlive;
+import io.wakegate.proto.routes.WaitingPage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +231,80 @@ class ReconcilerTest extends ClusterTest {
     assertThat(specOf(qwen).get("hosts")).isEqualTo(specOf(llama).get("hosts")).isEqualTo(SHARED);
     assertThat(destination(qwen)).isEqualTo(destination(llama))
         .containsEntry("host", "wakegate-interceptor." + cluster.wakegateNamespace + ".svc.cluster.local");
+  }
+
+  @Test
+  void holdOptionsReachTheRouteTableInMillisecondsAndOnlyWhenSet() throws Exception {
+    for (String name : List.of("options", "defaults", "plain", "bad-port")) {
+      cluster.deploymentAndService(name, 8000);
+    }
+    cluster.create(modelHost(cluster.namespace, "options", withColdStart(spec(List.of("options.example.com"), V1, "options"),
+        new ColdStartSpec(300, 50, "/health", new StreamKeepAliveSpec(15, 20),
+            new WaitingPageSpec(3, 30, "<p>{{model}} is waking</p>"),
+            new FailoverSpec("http://small-model." + cluster.namespace + ".svc:8000/", 120, false)))));
+    // As a user writes it: empty objects, the API server fills in their defaults.
+    client.resource(Serialization.unmarshal("""
+        apiVersion: wakegate.io/v1alpha1
+        kind: ModelHost
+        metadata: {name: defaults, namespace: %1$s}
+        spec:
+          match: {hosts: [defaults.example.com]}
+          target: {name: defaults, port: 8000}
+          coldStart:
+            streamKeepAlive: {}
+            waitingPage: {}
+            failover: {url: "http://small-model.%1$s.svc:8000"}
+        """.formatted(cluster.namespace), GenericKubernetesResource.class)).create();
+    cluster.create(modelHost(cluster.namespace, "plain"));
+    // The schema's pattern lets five port digits through; the controller refuses what no interceptor could dial.
+    cluster.create(modelHost(cluster.namespace, "bad-port", withColdStart(spec(List.of("bad-port.example.com"), V1,
+        "bad-port"), new ColdStartSpec(null, null, null, null, null, new FailoverSpec("http://small-model:99999", 60, null)))));
+    cluster.start();
+
+    eventually().untilAsserted(() -> {
+      for (String name : List.of("options", "defaults", "plain")) {
+        assertThat(statusOf(name, Conditions.READY)).as(name).isEqualTo(Conditions.TRUE);
+      }
+      ModelHostCondition invalid = cluster.condition("bad-port", Conditions.READY);
+      assertThat(invalid).isNotNull();
+      assertThat(invalid.reason()).isEqualTo(Conditions.INVALID_SPEC);
+      assertThat(invalid.message())
+          .isEqualTo("spec.coldStart.failover.url: http://small-model:99999 (expected: http://host[:port] without path)");
+      assertThat(cluster.condition("bad-port", Conditions.ROUTES_PROGRAMMED).reason()).isEqualTo(Conditions.INVALID_SPEC);
+    });
+    assertThat(cluster.route("bad-port")).isNull();
+
+    Hold options = cluster.route("options").getHold();
+    assertThat(options.getColdStartTimeoutMs()).isEqualTo(300_000);
+    assertThat(options.getStreamKeepAlive())
+        .isEqualTo(StreamKeepAlive.newBuilder().setAfterMs(15_000).setIntervalMs(20_000).build());
+    assertThat(options.getWaitingPage()).isEqualTo(WaitingPage.newBuilder().setAfterMs(3_000).setRefreshMs(30_000)
+        .setTemplate("<p>{{model}} is waking</p>").build());
+    assertThat(options.getFailover()).isEqualTo(Failover.newBuilder()
+        .setUrl("http://small-model." + cluster.namespace + ".svc:8000").setAfterMs(120_000).setOnQueueFull(false).build());
+
+    Hold defaults = cluster.route("defaults").getHold();
+    assertThat(defaults.getStreamKeepAlive())
+        .isEqualTo(StreamKeepAlive.newBuilder().setAfterMs(5_000).setIntervalMs(10_000).build());
+    assertThat(defaults.hasWaitingPage()).isTrue();
+    assertThat(defaults.getWaitingPage()).isEqualTo(WaitingPage.getDefaultInstance());
+    assertThat(defaults.getFailover()).isEqualTo(Failover.newBuilder()
+        .setUrl("http://small-model." + cluster.namespace + ".svc:8000").setOnQueueFull(true).build());
+
+    Hold plain = cluster.route("plain").getHold();
+    assertThat(plain.hasStreamKeepAlive() || plain.hasWaitingPage() || plain.hasFailover()).as(plain.toString()).isFalse();
+    // The document as the interceptors read it: the options by their JSON names, on the routes that set them only.
+    String json = client.configMaps().inNamespace(cluster.wakegateNamespace)
+        .withName(Names.ROUTE_TABLE_CONFIGMAP).get().getData().get(Names.ROUTE_TABLE_KEY);
+    Map<String, List<String>> holdFields = new java.util.TreeMap<>();
+    for (JsonNode r : new ObjectMapper().readTree(json).path("routes")) {
+      List<String> fields = new ArrayList<>();
+      r.path("hold").fieldNames().forEachRemaining(fields::add);
+      holdFields.put(r.path("name").asText(), fields);
+    }
+    assertThat(holdFields.get(cluster.namespace + "/plain"))
+        .containsExactlyInAnyOrder("coldStartTimeoutMs", "maxPendingRequests");
+    assertThat(holdFields.get(cluster.namespace + "/defaults")).contains("streamKeepAlive", "waitingPage", "failover");
   }
 
   @SuppressWarnings("unchecked")
