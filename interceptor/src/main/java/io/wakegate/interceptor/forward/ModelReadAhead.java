@@ -102,7 +102,9 @@ final class ModelReadAhead {
             if (!last.trailingHeaders().isEmpty()) {
                 trailers = last.trailingHeaders().copy();
             }
-            peek.end();
+            if (!peek.paused()) {
+                peek.end(); // a peek paused at the model ends when it resumes, or never
+            }
         }
         if (n > 0) {
             kept.addComponent(true, bytes); // ownership moves to the composite
@@ -130,6 +132,9 @@ final class ModelReadAhead {
     void lookForStream() {
         streamWanted = true;
         peek.resume();
+        if (complete) {
+            peek.end();
+        }
     }
 
     /** The body's {@code stream} flag: TRUE or FALSE once seen, null while not (yet) known. */

@@ -83,4 +83,65 @@ class ModelPeekTest {
             assertThat(peek.error()).isNotBlank();
         }
     }
+
+    // ---- the "stream" flag ----
+
+    @Test
+    void aStreamPeekPausesAtTheModelAndFindsTheFlagOnlyWhenResumed() {
+        try (ModelPeek peek = new ModelPeek(true)) {
+            String body = "{\"messages\":[{\"stream\":true}],\"model\":\"m\",\"max_tokens\":5,\"stream\":true}";
+            assertThat(peek.feed(bytes(body))).isEqualTo(Outcome.FOUND);
+            assertThat(peek.paused()).isTrue();
+            assertThat(peek.stream()).isNull(); // nothing after the model was parsed yet
+            peek.resume();
+            assertThat(peek.stream()).isTrue(); // the nested "stream" did not count
+            assertThat(peek.settled()).isTrue();
+        }
+    }
+
+    @Test
+    void aStreamFlagBeforeTheModelIsKnownWhenTheModelIs() {
+        try (ModelPeek peek = new ModelPeek(true)) {
+            assertThat(peek.feed(bytes("{\"stream\":false,\"model\":\"m\",\"x\": broken"))).isEqualTo(Outcome.FOUND);
+            assertThat(peek.stream()).isFalse();
+            assertThat(peek.settled()).isTrue();
+        }
+    }
+
+    @Test
+    void anythingButTrueDoesNotStreamAndAnObjectWithoutTheFlagSettlesUnknown() {
+        try (ModelPeek peek = new ModelPeek(true)) {
+            peek.feed(bytes("{\"model\":\"m\",\"stream\":\"yes\"}"));
+            peek.resume();
+            assertThat(peek.stream()).isFalse();
+        }
+        try (ModelPeek peek = new ModelPeek(true)) {
+            peek.feed(bytes("{\"model\":\"m\",\"n\":{\"stream\":true}}"));
+            peek.resume();
+            assertThat(peek.stream()).isNull();
+            assertThat(peek.settled()).isTrue();
+            assertThat(peek.outcome()).isEqualTo(Outcome.FOUND);
+        }
+    }
+
+    @Test
+    void bytesFedToAPausedPeekEndItRatherThanConfuseIt() {
+        try (ModelPeek peek = new ModelPeek(true)) {
+            peek.feed(bytes("{\"model\":\"m\","));
+            peek.feed(bytes("\"stream\":true}"));
+            assertThat(peek.settled()).isTrue();
+            assertThat(peek.stream()).isNull();
+            assertThat(peek.model()).isEqualTo("m");
+        }
+    }
+
+    @Test
+    void malformedJsonAfterTheModelKeepsTheModel() {
+        try (ModelPeek peek = new ModelPeek(true)) {
+            peek.feed(bytes("{\"model\":\"m\", nope"));
+            peek.resume();
+            assertThat(peek.outcome()).isEqualTo(Outcome.FOUND);
+            assertThat(peek.stream()).isNull();
+        }
+    }
 }
