@@ -59,8 +59,12 @@ class HeldClientTest {
                   coldStartTimeout: 3s
                   streamKeepAlive: {after: 300ms, interval: 200ms}
                 """;
-        wakegate = Interceptors.start("routes:\n"
+        wakegate = Interceptors.start("shutdown: {readinessDelay: 0s, drainTimeout: 1s}\nroutes:\n"
                 + Interceptors.manualRoute("sse", "/sse", keepAlive)
+                + Interceptors.manualRoute("drain", "/drain", """
+                        hold:
+                          streamKeepAlive: {after: 100ms, interval: 100ms}
+                        """)
                 + Interceptors.manualRoute("errors", "/status", keepAlive)
                 + Interceptors.manualRoute("plain", "/plain", "hold: {coldStartTimeout: 10s}")
                 + Interceptors.manualRoute("page", "/page", """
@@ -199,6 +203,22 @@ class HeldClientTest {
         assertThat(JSON.readTree(last.substring(6)).at("/error/code").asText()).isEqualTo("cold_start_timeout");
         assertThat(lines.subList(0, lines.size() - 1)).allSatisfy(l -> assertThat(l).startsWith(": "));
         Interceptors.awaitCountersZero(wakegate);
+    }
+
+    @Test
+    void aShutdownWhileTheStreamWaitsIsAnErrorEventAndACleanEnd() throws Exception {
+        HttpResponse<Stream<String>> response = client.send(post(base() + "/drain", "{\"stream\":true}").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Iterator<String> lines = response.body().iterator();
+        assertThat(lines.next()).startsWith(": waiting for route drain");
+        CompletableFuture<Void> shutdown = CompletableFuture.runAsync(wakegate::close);
+        List<String> rest = new ArrayList<>();
+        lines.forEachRemaining(rest::add); // ends: the chunked stream was terminated, not cut
+        String last = rest.stream().filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElseThrow();
+        assertThat(last).startsWith("data: ");
+        assertThat(JSON.readTree(last.substring(6)).at("/error/code").asText()).isEqualTo("shutting_down");
+        shutdown.get(20, TimeUnit.SECONDS);
     }
 
     // ---- browsers: the waiting page ----
