@@ -158,6 +158,18 @@ final class Checks {
         return HEADER_NAME.matcher(name).matches() ? null : quote(name) + " (expected: an HTTP header name)";
     }
 
+    /** A header value may hold visible characters, spaces and tabs: no line breaks or other controls. */
+    static String headerValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                return "contains the control character U+" + String.format("%04X", (int) c)
+                        + " (expected: a header value without line breaks or other control characters)";
+            }
+        }
+        return null;
+    }
+
     static String healthPath(String path) {
         return path.startsWith("/") ? null
                 : quote(path) + " (expected: a path starting with '/', or no path for a TCP connect check)";

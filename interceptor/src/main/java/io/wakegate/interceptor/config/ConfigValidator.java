@@ -494,8 +494,8 @@ final class ConfigValidator {
         }
         boolean onQueueFull = or(raw.onQueueFull, Boolean.TRUE);
         if (raw.after == null && !onQueueFull) {
-            problems.add(path, "neither after nor onQueueFull is set (expected: a time held before failing over,"
-                    + " onQueueFull: true, or both)");
+            problems.add(path + ".onQueueFull", "false and no after is set (expected: a time held before failing"
+                    + " over, onQueueFull: true, or both)");
         }
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         if (raw.headers != null) {
@@ -508,6 +508,7 @@ final class ConfigValidator {
                 }
                 String value = expand(field, h.getValue());
                 if (value != null) {
+                    problems.add(field, Checks.headerValue(value));
                     headers.put(h.getKey(), value);
                 }
             }

@@ -24,8 +24,9 @@ public record FailoverConfig(URI url, Duration after, boolean onQueueFull, Map<S
             Checks.require("after", Checks.positive(after));
         }
         if (after == null && !onQueueFull) {
-            throw new IllegalArgumentException("failover: neither after nor onQueueFull (expected: at least one)");
+            throw new IllegalArgumentException("hold.failover.onQueueFull: false and no after is set (expected: a time held before failing over, onQueueFull: true, or both)");
         }
+        headers.forEach((name, value) -> Checks.require("headers." + name, Checks.headerValue(value)));
         headers = Map.copyOf(headers);
     }
 

@@ -22,11 +22,11 @@ public record HoldConfig(Duration coldStartTimeout, int maxPendingRequests, Stre
         Checks.require("coldStartTimeout", Checks.positive(coldStartTimeout));
         Checks.require("maxPendingRequests", Checks.positive(maxPendingRequests));
         if (streamKeepAlive != null && streamKeepAlive.after().compareTo(coldStartTimeout) >= 0) {
-            throw new IllegalArgumentException("streamKeepAlive.after: " + Durations.format(streamKeepAlive.after())
+            throw new IllegalArgumentException("hold.streamKeepAlive.after: " + Durations.format(streamKeepAlive.after())
                     + " (expected: below coldStartTimeout, " + Durations.format(coldStartTimeout) + ")");
         }
         if (failover != null && failover.after() != null && failover.after().compareTo(coldStartTimeout) >= 0) {
-            throw new IllegalArgumentException("failover.after: " + Durations.format(failover.after())
+            throw new IllegalArgumentException("hold.failover.after: " + Durations.format(failover.after())
                     + " (expected: below coldStartTimeout, " + Durations.format(coldStartTimeout) + ")");
         }
     }

@@ -130,8 +130,12 @@ final class Exchange implements Ticket.Holder {
     private boolean relayingEarly;
     /** The backend's error status is being turned into the early stream's error event. */
     private boolean collectingError;
-    /** The request went to the route's failover backend. */
+    /** The request went to the route's failover backend (and was not refused there). */
     private boolean failedOver;
+    /** Why it did: held too long (false) or over a full queue (true); counted once the failover answers. */
+    private boolean failoverOnQueueFull;
+    /** The request's own values of the headers a failover set (null: absent), to undo a refused failover. */
+    private java.util.Map<String, String> headersBeforeFailover;
     /** The body is read while held, for its "stream" flag (small reads). */
     private boolean peekingWhileHeld;
 
@@ -165,7 +169,11 @@ final class Exchange implements Ticket.Holder {
     }
 
     private void admit() {
-        Ticket t = route.gate().admit(clientCtx.executor(), policy.coldStartTimeout(), this);
+        admit(policy.coldStartTimeout());
+    }
+
+    private void admit(Duration coldStartTimeout) {
+        Ticket t = route.gate().admit(clientCtx.executor(), coldStartTimeout, this);
         if (state == State.DONE || lease != null) {
             return; // decided at once: answered, or failed over when the queue was full
         }
@@ -292,22 +300,75 @@ final class Exchange implements Ticket.Holder {
         if (failoverLease == null) {
             return false;
         }
+        FailoverConfig config = target.config();
+        headersBeforeFailover = new java.util.LinkedHashMap<>();
+        headersBeforeFailover.put(HttpHeaderNames.HOST.toString(), request.headers().get(HttpHeaderNames.HOST));
+        config.headers().keySet().forEach(name -> headersBeforeFailover.put(name, request.headers().get(name)));
+        try {
+            request.headers().set(HttpHeaderNames.HOST, config.url().getAuthority());
+            config.headers().forEach((name, value) -> request.headers().set(name, value));
+        } catch (IllegalArgumentException e) { // a value the configuration checks let through: never here
+            log.warn("route {}: cannot fail over: {}", route.name(), e.getMessage());
+            restoreHeaders();
+            failoverLease.release();
+            return false;
+        }
         if (ticket != null) {
             ticket.cancel(); // leaves the queue; the wake it started goes on
         }
         failedOver = true;
-        route.metrics().failover(onQueueFull);
+        failoverOnQueueFull = onQueueFull;
         log.info("route {}: request {} goes to the failover backend {}", route.name(),
                 onQueueFull ? "over the full hold queue" : "held " + Durations.format(
                         Duration.ofNanos(System.nanoTime() - heldSinceNanos)), failoverLease.endpoint());
-        FailoverConfig config = target.config();
-        request.headers().set(HttpHeaderNames.HOST, config.url().getAuthority());
-        config.headers().forEach((name, value) -> request.headers().set(name, value));
         if (early != null) {
             early.comment("answered by the failover backend while the " + early.waitingFor() + " wakes");
         }
         admitted(failoverLease);
         return true;
+    }
+
+    /** Gives the request back the headers a failover replaced. */
+    private void restoreHeaders() {
+        headersBeforeFailover.forEach((name, value) -> {
+            if (value == null) {
+                request.headers().remove(name);
+            } else {
+                request.headers().set(name, value);
+            }
+        });
+        headersBeforeFailover = null;
+    }
+
+    /**
+     * The failover backend refused the connection before any byte was sent: the request is its
+     * route's again — its own headers back, held for what is left of its cold-start timeout,
+     * and free to fail over again once the failover is ready.
+     */
+    private void failoverRefused(Throwable cause) {
+        log.info("route {}: the failover backend {} refused the connection ({}); holding the request again",
+                route.name(), lease.endpoint(), cause.toString());
+        Lease refused = lease;
+        lease = null;
+        Lease next = refused.trade();
+        if (next != null) {
+            next.release(); // another failover endpoint: keep it simple, hold and fail over again later
+        }
+        restoreHeaders();
+        failedOver = false;
+        coldStart = false;
+        long left = policy.coldStartTimeout().toNanos() - (System.nanoTime() - heldSinceNanos);
+        if (heldSinceNanos == 0) {
+            left = policy.coldStartTimeout().toNanos(); // failed over at once, over a full queue
+        }
+        if (left <= 0) {
+            end(Ending.ANSWERED, Reason.COLD_START_TIMEOUT);
+            return;
+        }
+        if (heldSinceNanos == 0) {
+            heldSinceNanos = System.nanoTime();
+        }
+        admit(Duration.ofNanos(left));
     }
 
     // ---- ticket callbacks (on the client's event loop) ----
@@ -499,6 +560,10 @@ final class Exchange implements Ticket.Holder {
 
     private void connectFailed(Throwable cause) {
         log.debug("route {}: connecting to {} failed: {}", route.name(), lease.endpoint(), cause.toString());
+        if (failedOver) {
+            failoverRefused(cause);
+            return;
+        }
         lease = lease.trade();
         if (lease == null && !heldAgain) {
             // Refused before any byte was sent: the endpoint is not ready (a crash not yet noticed).
@@ -681,6 +746,7 @@ final class Exchange implements Ticket.Holder {
         clientKeepAliveAfter = ForwardedHeaders.keepsAlive(response);
         if (failedOver) {
             response.headers().set(FAILOVER_HEADER, "true");
+            route.metrics().failover(failoverOnQueueFull);
         }
         if (smallFixedLength(response)) {
             // Its body follows at once and ends the response: head and body leave in one socket
@@ -709,6 +775,9 @@ final class Exchange implements Ticket.Holder {
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
         clientKeepAliveAfter = clientKeepAlive && !shared.draining().getAsBoolean();
+        if (failedOver) {
+            route.metrics().failover(failoverOnQueueFull);
+        }
         if (early.answer(response) == EarlyStream.Answer.RELAY) {
             relayingEarly = true;
         } else {

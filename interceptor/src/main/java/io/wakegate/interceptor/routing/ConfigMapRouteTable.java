@@ -193,9 +193,10 @@ public final class ConfigMapRouteTable implements AutoCloseable {
     }
 
     private static WaitingPageConfig waitingPage(WaitingPage p) {
-        if (p.getTemplate().length() > WaitingPageConfig.MAX_TEMPLATE_BYTES) {
-            throw new IllegalArgumentException("hold.waitingPage.template: " + p.getTemplate().length()
-                    + " characters (expected: at most " + WaitingPageConfig.MAX_TEMPLATE_BYTES + ")");
+        int bytes = p.getTemplate().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > WaitingPageConfig.MAX_TEMPLATE_BYTES) {
+            throw new IllegalArgumentException("hold.waitingPage.template: " + bytes
+                    + " bytes (expected: at most " + WaitingPageConfig.MAX_TEMPLATE_BYTES + " bytes of UTF-8)");
         }
         return new WaitingPageConfig(Duration.ofMillis(Math.max(0, p.getAfterMs())),
                 p.getRefreshMs() > 0 ? Duration.ofMillis(p.getRefreshMs()) : null,
@@ -205,7 +206,7 @@ public final class ConfigMapRouteTable implements AutoCloseable {
     private static FailoverConfig failover(Failover f) {
         URI url;
         try {
-            url = FailoverConfig.parseUrl(f.getUrl());
+            url = FailoverConfig.parseUrl(f.getUrl().isEmpty() ? null : f.getUrl());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("hold.failover.url: " + e.getMessage(), e);
         }

@@ -8,30 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wakegate.interceptor.InterceptorServer;
+import io.wakegate.interceptor.testing.HeadlessChromium;
 import io.wakegate.interceptor.testing.Interceptors;
 import io.wakegate.interceptor.testing.LocalProcesses;
-import java.io.File;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The status page in a real headless Chromium, driven by Selenium through the system's
@@ -49,24 +41,7 @@ class StatusPageBrowserTest {
 
     @BeforeEach
     void openBrowser() {
-        Optional<Path> driver = onPath("chromedriver");
-        Optional<Path> chromium = onPath("chromium", "chromium-browser", "google-chrome");
-        if (driver.isEmpty() || chromium.isEmpty()) {
-            String missing = "no " + (driver.isEmpty() ? "chromedriver" : "chromium") + " on the PATH";
-            if ("1".equals(System.getenv("WAKEGATE_REQUIRE_BROWSER"))) {
-                throw new AssertionError("WAKEGATE_REQUIRE_BROWSER=1 but " + missing
-                        + ": the status page's browser test must run (install chromium and chromium-driver)");
-            }
-            Assumptions.abort(missing + ": browser test skipped (set WAKEGATE_REQUIRE_BROWSER=1 to make this a failure)");
-        }
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(chromium.get().toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                        "--window-size=1280,560");
-        // An explicit driver executable: Selenium Manager is never asked to find or fetch one.
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.open(1280, 560);
     }
 
     @AfterEach
@@ -77,18 +52,6 @@ class StatusPageBrowserTest {
         if (server != null) {
             server.close();
         }
-    }
-
-    private static Optional<Path> onPath(String... names) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (String name : names) {
-                Path candidate = Path.of(entry, name);
-                if (!entry.isEmpty() && Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** A demo process route on /v1 serving {@code models} (a YAML list). */
@@ -128,10 +91,7 @@ class StatusPageBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Path target = Path.of("target", "status-page-" + name + ".png");
-        Files.createDirectories(target.getParent());
-        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), target,
-                StandardCopyOption.REPLACE_EXISTING);
+        HeadlessChromium.screenshot(browser, "status-page-" + name);
     }
 
     @Test
