@@ -59,6 +59,8 @@ final class EarlyStream {
     private boolean headSent;
     private boolean stopped;
     private int errorStatus;
+    /** Why a success is an error here, or empty for an error status. */
+    private String errorWhat = "";
     private CompositeByteBuf errorBody;
 
     /**
@@ -146,14 +148,22 @@ final class EarlyStream {
         }
     }
 
-    /** The backend's response head after the early head: relayed (a success) or turned into an error event. */
-    Answer answer(HttpResponse response) {
+    /**
+     * The backend's response head after the early head: a 2xx event stream, as sent, is relayed;
+     * anything else — an error status, or a success that is no event stream (JSON, compressed)
+     * and would read as nothing to an SSE parser — becomes the stream's error event.
+     */
+    Answer answer(int code, String contentType, boolean encoded) {
         stop();
-        int code = response.status().code();
-        if (code >= 200 && code < 300) {
+        boolean eventStream = contentType != null
+                && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+        if (code >= 200 && code < 300 && eventStream && !encoded) {
             return Answer.RELAY;
         }
         errorStatus = code;
+        errorWhat = code >= 200 && code < 300
+                ? " with " + (encoded ? "a compressed body" : contentType == null ? "no content type" : contentType)
+                        + ", not an event stream" : "";
         errorBody = client.alloc().compositeBuffer();
         return Answer.ERROR;
     }
@@ -174,7 +184,8 @@ final class EarlyStream {
         errorBody.release();
         errorBody = null;
         Reason reason = Reason.BACKEND_ERROR;
-        String message = "the backend answered " + errorStatus + backendMessage(body);
+        String message = "the backend answered " + errorStatus + errorWhat
+                + (errorWhat.isEmpty() ? backendMessage(body) : "");
         return end(ErrorResponses.openAiError(reason, message, route));
     }
 

@@ -5,13 +5,17 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -21,6 +25,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.config.Durations;
 import io.wakegate.interceptor.config.FailoverConfig;
 import io.wakegate.interceptor.config.WaitingPageConfig;
+import io.wakegate.interceptor.demand.DemandCounter;
 import io.wakegate.interceptor.hold.FailoverBackend;
 import io.wakegate.interceptor.hold.Lease;
 import io.wakegate.interceptor.hold.RouteGate;
@@ -40,9 +45,13 @@ import org.slf4j.LoggerFactory;
  * a backend connection for its {@link Lease}, the request head and body relayed, the response
  * relayed back — or a tunnel after a 101.
  *
- * <p>States: {@code HELD → CONNECTING → FORWARDING → DONE}, with {@code TUNNEL} after a 101.
- * Confined to the client connection's event loop (the backend connection shares it); ticket
- * callbacks arrive there.
+ * <p>States: {@code HELD → CONNECTING → FORWARDING → DONE}, with {@code TUNNEL} after a 101;
+ * {@code CONNECTING} goes back to {@code HELD} once when no ready endpoint accepts the connection
+ * (or the failover backend refuses it). Confined to the client connection's event loop (the
+ * backend connection shares it); ticket callbacks arrive there.
+ *
+ * <p>While held, the route decides what the client sees ({@link #holdStarted}): an early SSE head
+ * and keep-alives ({@link EarlyStream}), the waiting page, or a failover to another backend.
  *
  * <p>Every ending goes through {@link #end}, once, with one {@link Ending}: it withdraws the
  * ticket, gives back or closes the backend connection, releases the lease, records the outcome
@@ -100,7 +109,7 @@ final class Exchange implements Ticket.Holder {
     private boolean coldStart;
     /** Connects failed on every endpoint tried and the request went back to the queue; once only. */
     private boolean heldAgain;
-    private boolean headSent;
+    private boolean requestHeadSent;
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean informational;
@@ -174,20 +183,18 @@ final class Exchange implements Ticket.Holder {
 
     private void admit(Duration coldStartTimeout) {
         Ticket t = route.gate().admit(clientCtx.executor(), coldStartTimeout, this);
-        if (state == State.DONE || lease != null) {
-            return; // decided at once: answered, or failed over when the queue was full
+        if (state == State.DONE || lease != null || t.state() != Ticket.State.WAITING) {
+            return; // decided at once: admitted, answered, or failed over when the queue was full
         }
         ticket = t;
-        if (ticket.state() == Ticket.State.WAITING) {
-            state = State.HELD;
-            // With auto-read off a client's close goes unnoticed unless something reads: watch for it,
-            // so an abandoned request leaves the queue at once (clientClosed) instead of at the timeout.
-            connection.held(true);
-            if (heldSinceNanos == 0) {
-                heldSinceNanos = System.nanoTime();
-            }
-            holdStarted();
+        state = State.HELD;
+        // With auto-read off a client's close goes unnoticed unless something reads: watch for it,
+        // so an abandoned request leaves the queue at once (clientClosed) instead of at the timeout.
+        connection.held(true);
+        if (heldSinceNanos == 0) {
+            heldSinceNanos = System.nanoTime();
         }
+        holdStarted();
     }
 
     /**
@@ -198,7 +205,7 @@ final class Exchange implements Ticket.Holder {
         if (policy.waitingPage() != null && WaitingPage.wanted(request)) {
             scheduleHoldStep(policy.waitingPage().after().toNanos());
         } else if (policy.streamKeepAlive() != null && clientVersion.equals(HttpVersion.HTTP_1_1) && !upgrade
-                && early == null) {
+                && !method.equals(HttpMethod.HEAD) && early == null) {
             watchForStream();
         }
         if (policy.failoverAfter() != null && route.failover() != null && !failedOver) {
@@ -212,14 +219,20 @@ final class Exchange implements Ticket.Holder {
     /** Whether the request asks for a stream: SSE accepted, or {@code "stream": true} in its body. */
     private void watchForStream() {
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
-        if (accept != null && accept.contains("text/event-stream")) {
-            startEarlyStream();
+        if (accept != null && accept.contains("text/event-stream") && !accept.contains("application/json")) {
+            startEarlyStream(); // an SSE client; one that takes JSON too (MCP) says so in its body, if at all
             return;
         }
         if (readAhead == null) {
             if (bodyless || !ModelRequest.mayBeJson(request)
                     || request.headers().contains(HttpHeaderNames.CONTENT_ENCODING)) {
                 return;
+            }
+            if (HttpUtil.is100ContinueExpected(request)) {
+                // The body is read now, while held: answer the expectation here, as routing by model does.
+                request.headers().remove(HttpHeaderNames.EXPECT);
+                clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                        Unpooled.EMPTY_BUFFER));
             }
             readAhead = new ModelReadAhead(clientCtx.alloc(), shared.readAhead(), shared.settings().modelReadAhead(),
                     true);
@@ -240,6 +253,8 @@ final class Exchange implements Ticket.Holder {
         early = new EarlyStream(clientCtx, policy.streamKeepAlive(),
                 model != null ? "model " + model : "route " + route.name(), heldSinceNanos,
                 route.metrics()::keepAliveStream);
+        // What follows an early head must be an event stream as sent: no compressed body under it.
+        request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         early.start();
     }
 
@@ -274,11 +289,12 @@ final class Exchange implements Ticket.Holder {
         long held = System.nanoTime() - heldSinceNanos;
         WaitingPageConfig page = policy.waitingPage();
         if (page != null && WaitingPage.wanted(request)) {
-            if (held >= page.after().toNanos()) {
+            if (held < page.after().toNanos()) {
+                scheduleHoldStep(page.after().toNanos() - held);
+            } else if (route.gate().readyEndpoints().isEmpty()) {
                 end(Ending.WAITING_PAGE, Reason.WAKING);
                 return;
-            }
-            scheduleHoldStep(page.after().toNanos() - held);
+            } // else warm and waiting for a free slot: it will be served soon, so it waits like any request
         }
         Duration failoverAfter = policy.failoverAfter();
         if (failoverAfter != null && !failedOver) {
@@ -322,7 +338,7 @@ final class Exchange implements Ticket.Holder {
                 onQueueFull ? "over the full hold queue" : "held " + Durations.format(
                         Duration.ofNanos(System.nanoTime() - heldSinceNanos)), failoverLease.endpoint());
         if (early != null) {
-            early.comment("answered by the failover backend while the " + early.waitingFor() + " wakes");
+            early.comment("sending the request to the failover backend while the " + early.waitingFor() + " wakes");
         }
         admitted(failoverLease);
         return true;
@@ -346,8 +362,8 @@ final class Exchange implements Ticket.Holder {
      * and free to fail over again once the failover is ready.
      */
     private void failoverRefused(Throwable cause) {
-        log.info("route {}: the failover backend {} refused the connection ({}); holding the request again",
-                route.name(), lease.endpoint(), cause.toString());
+        log.info("route {}: the failover backend {} refused the connection ({}); the request waits for its route"
+                + " again, for the rest of its cold-start timeout", route.name(), lease.endpoint(), cause.toString());
         Lease refused = lease;
         lease = null;
         Lease next = refused.trade();
@@ -357,6 +373,8 @@ final class Exchange implements Ticket.Holder {
         restoreHeaders();
         failedOver = false;
         coldStart = false;
+        reusedConnection = false;
+        staleRetried = false;
         long left = policy.coldStartTimeout().toNanos() - (System.nanoTime() - heldSinceNanos);
         if (heldSinceNanos == 0) {
             left = policy.coldStartTimeout().toNanos(); // failed over at once, over a full queue
@@ -375,6 +393,10 @@ final class Exchange implements Ticket.Holder {
 
     @Override
     public void admitted(Lease lease) {
+        if (state == State.DONE) {
+            lease.release();
+            return;
+        }
         this.lease = lease;
         stopHolding();
         connect();
@@ -473,7 +495,7 @@ final class Exchange implements Ticket.Holder {
             connectFailed(f.cause());
             return;
         }
-        headSent = true;
+        requestHeadSent = true;
         backend.read();          // the response may start before the body is sent (100-continue, errors)
         if (endSentWithHead) {
             return; // the end went out with the head; the response-header timer starts when it is written
@@ -588,7 +610,7 @@ final class Exchange implements Ticket.Holder {
     /** Whether the exchange takes the client's next body message. */
     boolean wantsContent() {
         return readAhead != null && !readAhead.complete() && state != State.DONE
-                || (state == State.FORWARDING || state == State.CONNECTING && headSent) && !requestComplete;
+                || (state == State.FORWARDING || state == State.CONNECTING && requestHeadSent) && !requestComplete;
     }
 
     void onClientContent(HttpContent content) {
@@ -765,20 +787,24 @@ final class Exchange implements Ticket.Holder {
      * head; an error status becomes the stream's error event.
      */
     private void onResponseHeadAfterEarly(HttpResponse response, int code) {
+        boolean keepAlive = HttpUtil.isKeepAlive(response);
+        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        boolean encoded = response.headers().contains(HttpHeaderNames.CONTENT_ENCODING);
         ReferenceCountUtil.release(response);
         if (code < 200) {
+            informational = true; // dropped, and so is the empty end the decoder sends after it
             backend.read();
             return;
         }
         clearHeadDeadline();
         responseStarted = true;
         status = code;
-        backendKeepAlive = HttpUtil.isKeepAlive(response);
+        backendKeepAlive = keepAlive;
         clientKeepAliveAfter = clientKeepAlive && !shared.draining().getAsBoolean();
         if (failedOver) {
             route.metrics().failover(failoverOnQueueFull);
         }
-        if (early.answer(response) == EarlyStream.Answer.RELAY) {
+        if (early.answer(code, type, encoded) == EarlyStream.Answer.RELAY) {
             relayingEarly = true;
         } else {
             collectingError = true;
@@ -810,6 +836,12 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (last && informational && early != null && early.headSent()) {
+            informational = false;
+            content.release(); // the end of a dropped 1xx
+            backend.read();
+            return;
+        }
         if (collectingError) {
             early.collect(content);
             if (!last) {
@@ -914,7 +946,7 @@ final class Exchange implements Ticket.Holder {
         if (!responseStarted && bodyless && isIdempotent() && retryStale()) {
             return; // a pooled connection closed as the request went out: nothing was processed
         }
-        if (responseStarted) {
+        if (responseStarted && !collectingError) {
             // Too late for an error response: cut the client's stream so it sees the failure.
             log.warn("route {}: {} closed the connection mid-response; closing the client connection",
                     route.name(), lease.endpoint());
@@ -949,7 +981,8 @@ final class Exchange implements Ticket.Holder {
         if (state == State.DONE || state == State.TUNNEL && ending != Ending.TUNNEL_CLOSED) {
             return;
         }
-        boolean earlyError = ending == Ending.ANSWERED && early != null && early.headSent() && !relayingEarly;
+        boolean earlyError = ending == Ending.ANSWERED && early != null && early.headSent() && !relayingEarly
+                && !responseComplete;
         if (ending == Ending.ANSWERED && responseStarted && !earlyError) {
             ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
@@ -974,6 +1007,7 @@ final class Exchange implements Ticket.Holder {
             ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
         }
         boolean readAheadWholeRequest = readAhead != null && readAhead.complete();
+        FullHttpResponse page = ending == Ending.WAITING_PAGE ? waitingPage() : null; // before readAhead goes
         if (readAhead != null) {
             readAhead.release(); // never written: the bytes and their budget go back now
             readAhead = null;
@@ -1008,7 +1042,7 @@ final class Exchange implements Ticket.Holder {
             case ANSWERED -> {
                 route.metrics().rejected(reason);
                 boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
-                        && (requestComplete || (bodyless || readAheadWholeRequest) && !headSent);
+                        && (requestComplete || (bodyless || readAheadWholeRequest) && !requestHeadSent);
                 if (earlyError) {
                     // The client has a 200 and an event stream: the error is its last event.
                     early.endWithError(reason, route.name()).addListener((ChannelFutureListener) f -> {
@@ -1027,12 +1061,28 @@ final class Exchange implements Ticket.Holder {
                 route.metrics().waitingPage();
                 boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
                         && (bodyless || readAheadWholeRequest);
-                connection.answer(waitingPage(), keepAlive);
+                keepDemandUntilReload();
+                connection.answer(page, keepAlive);
             }
             case CLOSED -> clientCtx.close();
             case TUNNEL_CLOSED -> TunnelHandler.closeOnFlush(clientCtx.channel());
         }
     }
+
+    /**
+     * The page's request left the queue, but the browser comes back with the next reload: its
+     * route counts one wake meanwhile, so demand (what scales the backend) does not drop between.
+     */
+    private void keepDemandUntilReload() {
+        DemandCounter demand = route.demand();
+        if (demand.wakeStarted()) {
+            demand.signalActivation();
+        }
+        clientCtx.executor().schedule(demand::wakeEnded, pageRefreshSeconds + 1, TimeUnit.SECONDS);
+    }
+
+    /** The refresh interval of the waiting page this exchange sent. */
+    private long pageRefreshSeconds;
 
     /** The waiting page for this request, its timing from the route's recent cold starts. */
     private FullHttpResponse waitingPage() {
@@ -1041,11 +1091,12 @@ final class Exchange implements Ticket.Holder {
         long retryAfter = gate.retryAfterSeconds(Reason.WAKING);
         long refresh = page.refresh() != null ? Math.max(1, page.refresh().toSeconds())
                 : Math.min(Math.max(retryAfter, 2), WaitingPage.MAX_AUTO_REFRESH_SECONDS);
+        pageRefreshSeconds = refresh;
         long elapsedNanos = gate.coldStartElapsedNanos();
         String model = readAhead != null && readAhead.peek().model() != null ? readAhead.peek().model() : route.name();
         return WaitingPage.render(clientCtx.alloc(), page.template(), route.name(), model,
                 TimeUnit.NANOSECONDS.toSeconds(elapsedNanos > 0 ? elapsedNanos : System.nanoTime() - heldSinceNanos),
-                TimeUnit.NANOSECONDS.toSeconds(gate.coldStarts().medianNanos()), retryAfter, refresh, true);
+                TimeUnit.NANOSECONDS.toSeconds(gate.coldStarts().medianNanos()), retryAfter, refresh);
     }
 
     /** The response head came (or no longer matters): the response-header timeout is over. */

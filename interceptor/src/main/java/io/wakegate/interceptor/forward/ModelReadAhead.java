@@ -46,6 +46,8 @@ final class ModelReadAhead {
     private final ModelPeek peek;
     private final CompositeByteBuf kept;
     private HttpHeaders trailers;
+    /** The buffer a paused peek will read on from, retained until the peek resumed or ended; or null. */
+    private ByteBuf pausedOn;
     /** The peek goes on past the model for the {@code stream} flag (see {@link #lookForStream()}). */
     private boolean streamWanted;
     private long reserved;
@@ -84,15 +86,27 @@ final class ModelReadAhead {
         }
         if (overBudget) {
             budget.reserve(n); // one small read past the cap, at most, per request that overshoots
-            peek.close();
+            endPeek();
         }
         reserved += n;
         if (streamWanted) {
-            peek.resume();
+            resume();
         }
         if (!peek.settled() && n > 0) {
-            for (ByteBuffer nio : bytes.nioBuffers()) {
-                if (peek.feed(nio) != ModelPeek.Outcome.NEED_MORE) {
+            ByteBuffer[] views = bytes.nioBuffers();
+            for (int i = 0; i < views.length; i++) {
+                peek.feed(views[i]);
+                if (peek.paused()) {
+                    if (i < views.length - 1) {
+                        peek.close(); // what follows in this message would go unparsed: the flag stays unknown
+                    } else {
+                        // The parser still reads the rest of this buffer when it resumes: keep the memory
+                        // alive even if the composite consolidates (and frees) its components meanwhile.
+                        pausedOn = bytes.retain();
+                    }
+                    break;
+                }
+                if (peek.settled()) {
                     break;
                 }
             }
@@ -131,9 +145,26 @@ final class ModelReadAhead {
      */
     void lookForStream() {
         streamWanted = true;
-        peek.resume();
+        resume();
         if (complete) {
             peek.end();
+        }
+    }
+
+    private void resume() {
+        peek.resume(); // parses what it holds of pausedOn at once
+        releasePausedOn();
+    }
+
+    private void endPeek() {
+        peek.close();
+        releasePausedOn();
+    }
+
+    private void releasePausedOn() {
+        if (pausedOn != null) {
+            pausedOn.release();
+            pausedOn = null;
         }
     }
 
@@ -144,7 +175,7 @@ final class ModelReadAhead {
 
     /** Ends the peek: what is read stays to be forwarded, nothing more is parsed. */
     void stopPeeking() {
-        peek.close();
+        endPeek();
     }
 
     ModelPeek peek() {
@@ -170,7 +201,7 @@ final class ModelReadAhead {
      */
     HttpContent take() {
         taken = true;
-        peek.close();
+        endPeek();
         ByteBuf bytes = kept.isReadable() ? kept : releaseAndEmpty();
         if (!complete) {
             return new DefaultHttpContent(bytes);
@@ -197,6 +228,6 @@ final class ModelReadAhead {
             kept.release();
         }
         budget.release(reserved);
-        peek.close();
+        endPeek();
     }
 }

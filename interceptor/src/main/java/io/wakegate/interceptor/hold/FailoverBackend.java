@@ -33,7 +33,7 @@ public final class FailoverBackend implements AutoCloseable {
         String name = route + " (failover)";
         this.gate = new RouteGate(name, new DemandCounter(name, () -> { }), new HoldLimit(1), 1, 0,
                 nanos -> { }, nanos -> { });
-        gate.wakeable(false); // never held: admitted to a ready endpoint, or refused at once
+        gate.neverWake(); // never held: admitted to a ready endpoint at once, or refused at once
         gate.source(source);
         source.start(gate);
     }
@@ -60,6 +60,8 @@ public final class FailoverBackend implements AutoCloseable {
      * the lease also counts the request in flight on {@code routeDemand} until released.
      */
     public Lease lease(EventExecutor loop, DemandCounter routeDemand) {
+        // The gate decides at once — it never queues (not wakeable, no per-endpoint cap) — so the
+        // holder has heard the decision when admit returns.
         Lease[] admitted = new Lease[1];
         gate.admit(loop, Duration.ofSeconds(1), new Ticket.Holder() {
             @Override

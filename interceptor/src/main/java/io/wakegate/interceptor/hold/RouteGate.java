@@ -122,6 +122,14 @@ public final class RouteGate implements EndpointListener {
     }
 
     /**
+     * For a gate whose backend nothing wakes by design (a failover backend): as
+     * {@code wakeable(false)} before the first request, without telling the log it is a problem.
+     */
+    synchronized void neverWake() {
+        wakeable = false;
+    }
+
+    /**
      * Asks to forward one request; called on {@code loop}. The ticket is admitted at once, rejected
      * at once, or waits — at most {@code coldStartTimeout} — for a slot; {@code holder} hears the
      * outcome on {@code loop} (an immediate one before this method returns).

@@ -55,7 +55,7 @@ public final class WaitingPage {
      */
     public static FullHttpResponse render(ByteBufAllocator alloc, String template, String route, String model,
                                           long elapsedSeconds, long expectedSeconds, long retryAfterSeconds,
-                                          long refreshSeconds, boolean keepAlive) {
+                                          long refreshSeconds) {
         Map<String, String> values = Map.of(
                 "route", route,
                 "model", model,
@@ -76,9 +76,6 @@ public final class WaitingPage {
                 .set("refresh", Long.toString(refreshSeconds))
                 .set(ErrorResponses.REASON_HEADER, Reason.WAKING.code())
                 .set(ErrorResponses.COLD_START_HEADER, "true");
-        if (!keepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, "close");
-        }
         return response;
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wakegate.interceptor.InterceptorServer;
 import io.wakegate.interceptor.testing.Interceptors;
 import io.wakegate.interceptor.testing.ManualEndpointSource;
+import io.wakegate.interceptor.testing.RawHttp;
 import io.wakegate.interceptor.testing.TestBackend;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -191,6 +192,38 @@ class HeldClientTest {
     }
 
     @Test
+    void aSuccessThatIsNoEventStreamAfterTheEarlyHeadIsAnErrorEventNotSilence() throws Exception {
+        HttpResponse<Stream<String>> response = client.send(post(base() + "/status/200", "{\"stream\":true}")
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        source("errors").ready(backend.port());
+        List<String> data = response.body().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(data).hasSize(1);
+        assertThat(JSON.readTree(data.get(0).substring(6)).at("/error/message").asText())
+                .isEqualTo("the backend answered 200 with no content type, not an event stream");
+    }
+
+    @Test
+    void anInformationalResponseAfterTheEarlyHeadIsDroppedAndTheRealStreamFollows() throws Exception {
+        // Accept names only SSE: no body peek, so Expect goes to the backend, which answers 100 Continue.
+        String body = "{\"model\":\"m\"}";
+        try (RawHttp raw = RawHttp.connect(wakegate.proxyAddress().getPort())) {
+            raw.send("POST /sse?n=2&delayMs=1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+                    + "Expect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body);
+            Interceptors.awaitHeld(wakegate, "sse", 1);
+            TimeUnit.MILLISECONDS.sleep(500); // past the early head
+            source("sse").ready(backend.port());
+            RawHttp.Response r = raw.readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-wakegate-stream-keep-alive")).isEqualTo("true");
+            assertThat(r.body()).startsWith(": waiting for route sse").doesNotContain("HTTP/1.1 100");
+            assertThat(r.body().lines().filter(l -> l.startsWith("data:")).count()).isEqualTo(2);
+        }
+        Interceptors.awaitCountersZero(wakegate);
+    }
+
+    @Test
     void aColdStartTimeoutAfterTheEarlyHeadIsAnErrorEvent() throws Exception {
         long start = System.nanoTime();
         HttpResponse<Stream<String>> response = client.send(post(base() + "/sse", "{\"stream\":true}").build(),
@@ -235,7 +268,10 @@ class HeldClientTest {
         assertThat(page.headers().firstValue("x-wakegate-reason")).hasValue("waking");
         assertThat(page.body()).contains("<code id=\"route\">page</code>").contains("http-equiv=\"refresh\"");
         assertThat(source("page").wakes()).isPositive();
-        assertThat(Interceptors.demand(wakegate, "page").held()).isZero();
+        // The page's request left the queue, but the route's demand (what the scaler sees) stays up
+        // until the page's next reload.
+        assertThat(Interceptors.demand(wakegate, "page").held()).isEqualTo(1);
+        assertThat(wakegate.routes().current().routes().get("page").gate().heldCount()).isZero();
 
         CompletableFuture<HttpResponse<String>> api = client.sendAsync(HttpRequest.newBuilder(
                 URI.create(base() + "/page/chat")).header("Accept", "*/*").build(), HttpResponse.BodyHandlers.ofString());
