@@ -1,0 +1,2 @@
+/** Logging set-up: Logback configured in code, without XML. */
+package io.wakegate.interceptor.logging;
