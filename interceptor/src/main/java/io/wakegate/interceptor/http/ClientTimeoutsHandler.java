@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * body, watching stops after {@link #HELD_READ_AHEAD_BYTES} (a close is then noticed at admission
  * or at the cold-start timeout). Socket reads are capped at {@link SmallReads#MAX_BYTES} while the
  * connection waits for a head and while its request is held ({@link #smallReads}), so a held
- * request has at most 2 KiB read with its head plus 2 KiB read ahead: 4 KiB, bodies included.
+ * request has at most 2 KiB read with its head plus 2 KiB read ahead: 4 KiB, bodies included —
+ * unless the proxy reads the body itself: as far as its {@code model} (routing by model) or, held
+ * on a route with stream keep-alives, its {@code stream} flag, at most {@code limits.modelReadAhead}
+ * per request and {@code limits.readAheadBudget} in all.
  *
  * <p>Sits first in the pipeline, before the HTTP decoder, so it sees raw bytes. The proxy
  * handler calls {@link #requestStarted()} when a decoded head arrives and
