@@ -20,6 +20,7 @@ OUT=${OUT:-$ROOT/benchmarks/results}
 RAW=$OUT/raw
 BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 WAKEGATE_JAR=${WAKEGATE_JAR:-$ROOT/interceptor/target/wakegate.jar}   # another build to compare: WAKEGATE_JAR=... WAKEGATE_JVM=
+WAKEGATE_TRANSPORT=${WAKEGATE_TRANSPORT:-auto}   # server.transport of the Wakegate under test: auto, epoll, io_uring, nio
 
 DURATION=${DURATION:-8}          # seconds per measured wrk run
 WARMUP=${WARMUP:-2}              # seconds of warm-up before each measured run (same for every path)
@@ -158,7 +159,7 @@ for i in $(seq 0 $((COLD_TRIALS - 1))); do
         healthCheck: {path: /health, interval: 100ms, timeout: 100ms}"
 done
 cat > "$WORK/wakegate.yaml" <<YAML
-server: {bindAddress: 127.0.0.1, port: $WAKEGATE_PORT, adminBindAddress: 127.0.0.1, adminPort: $WAKEGATE_ADMIN}
+server: {bindAddress: 127.0.0.1, port: $WAKEGATE_PORT, adminBindAddress: 127.0.0.1, adminPort: $WAKEGATE_ADMIN, transport: $WAKEGATE_TRANSPORT}
 shutdown: {readinessDelay: 0s, drainTimeout: 2s}
 routes:$cold_routes
   - name: bench

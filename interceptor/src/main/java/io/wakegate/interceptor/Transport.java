@@ -19,8 +19,10 @@ import java.util.function.Supplier;
 /**
  * The socket transport of the proxy's event loops and connections: Netty's native epoll or
  * io_uring on Linux (x86_64 and aarch64 libraries ship in the jar), NIO everywhere else.
- * {@code auto} takes epoll when it loads and NIO otherwise; io_uring is chosen only when asked
- * for, since container runtimes commonly forbid it (Docker's default seccomp profile does).
+ * {@code auto} takes io_uring when the kernel lets this process use it, else epoll, else NIO:
+ * io_uring measured lowest in CPU per small request (docs/benchmarks.md, step 6), and container
+ * runtimes commonly forbid it (Docker's and containerd's default seccomp profiles do), where
+ * {@code auto} quietly becomes epoll.
  */
 public enum Transport {
     EPOLL("epoll", EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class) {
@@ -59,12 +61,13 @@ public enum Transport {
     abstract Throwable unavailability();
 
     /**
-     * The transport {@code configured} ({@code server.transport}) names. {@code auto} falls back
-     * to NIO; a native transport asked for by name that cannot load is an error saying why.
+     * The transport {@code configured} ({@code server.transport}) names. {@code auto} takes the
+     * first of io_uring, epoll and NIO that works here; a native transport asked for by name that
+     * cannot load is an error saying why.
      */
     public static Transport choose(String configured) {
         if ("auto".equals(configured)) {
-            return EPOLL.unavailability() == null ? EPOLL : NIO;
+            return IO_URING.unavailability() == null ? IO_URING : EPOLL.unavailability() == null ? EPOLL : NIO;
         }
         for (Transport t : values()) {
             if (t.configName.equals(configured)) {

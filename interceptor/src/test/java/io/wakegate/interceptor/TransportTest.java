@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every transport this machine supports proxies the same request; auto picks epoll on Linux. */
+/** Every transport this machine supports proxies the same request; auto picks io_uring, else epoll, on Linux. */
 class TransportTest {
 
     @ParameterizedTest
@@ -41,9 +41,10 @@ class TransportTest {
     }
 
     @Test
-    void autoIsEpollWhereItLoadsAndAnUnknownTransportIsAConfigurationError() {
+    void autoIsIoUringWhereItLoadsElseEpollAndAnUnknownTransportIsAConfigurationError() {
         assumeTrue(System.getProperty("os.name").startsWith("Linux"));
-        assertThat(Transport.choose("auto")).isEqualTo(Transport.EPOLL);
+        assertThat(Transport.choose("auto")).isEqualTo(io.netty.channel.uring.IoUring.isAvailable() ? Transport.IO_URING
+                : io.netty.channel.epoll.Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO);
         assertThat(Transport.choose("nio")).isEqualTo(Transport.NIO);
         assertThatThrownBy(() -> ConfigLoader.parse("server: {transport: kqueue}\n", "test.yaml"))
                 .hasMessageContaining("server.transport: 'kqueue' (expected: one of auto, epoll, io_uring, nio)");

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -731,6 +732,9 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         int code = response.status().code();
+        if (code >= 200 && closeDelimited(response, code)) {
+            unthrottleBackend();
+        }
         if (code == 101) {
             if (upgrade) {
                 startTunnel(response);
@@ -812,6 +816,33 @@ final class Exchange implements Ticket.Holder {
                     route.name(), lease.endpoint(), code);
         }
         backend.read();
+    }
+
+    /**
+     * Whether the response's body ends where the backend closes the connection (no length, not
+     * chunked). Checked before its headers are prepared for the client.
+     */
+    private boolean closeDelimited(HttpResponse response, int code) {
+        return code != 204 && code != 304 && code != 101 && !method.equals(HttpMethod.HEAD)
+                && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response);
+    }
+
+    /**
+     * The end of a body delimited by the backend's close is decoded as the connection goes
+     * inactive, and a {@code FlowControlHandler} drops what it holds at that moment: without it,
+     * that end — and the last bytes — reach the exchange before the close does. Removing it
+     * hands over what it holds first; the connection is never reused, and without it a read
+     * brings at most what one socket read decodes to, so back-pressure still holds. Removed in a
+     * task of its own: removing it delivers what it holds at once, which must come after the head.
+     */
+    private void unthrottleBackend() {
+        Channel b = backend;
+        b.eventLoop().execute(() -> {
+            ChannelPipeline p = b.pipeline();
+            if (p.get(FlowControlHandler.class) != null) {
+                p.remove(FlowControlHandler.class);
+            }
+        });
     }
 
     /** Bodies up to this size are written to the client together with their head. */
