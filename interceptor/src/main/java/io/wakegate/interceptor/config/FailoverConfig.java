@@ -26,7 +26,10 @@ public record FailoverConfig(URI url, Duration after, boolean onQueueFull, Map<S
         if (after == null && !onQueueFull) {
             throw new IllegalArgumentException("hold.failover.onQueueFull: false and no after is set (expected: a time held before failing over, onQueueFull: true, or both)");
         }
-        headers.forEach((name, value) -> Checks.require("headers." + name, Checks.headerValue(value)));
+        headers.forEach((name, value) -> {
+            Checks.require("headers." + name, Checks.headerName(name));
+            Checks.require("headers." + name, Checks.headerValue(value));
+        });
         headers = Map.copyOf(headers);
     }
 

@@ -41,7 +41,7 @@ final class EarlyStream {
     enum Answer {
         /** A success: relay its body as the stream. */
         RELAY,
-        /** An error status: its body is collected ({@link #collect}) and turned into an error event. */
+        /** An error status, or a success that is no event stream: its body is collected ({@link #collect}) and turned into an error event. */
         ERROR
     }
 
@@ -191,11 +191,7 @@ final class EarlyStream {
 
     /** Ends the stream with Wakegate's own error ({@code reason}); returns the last write. */
     ChannelFuture endWithError(Reason reason, String route) {
-        stop();
-        if (errorBody != null) {
-            errorBody.release();
-            errorBody = null;
-        }
+        release();
         return end(ErrorResponses.openAiError(reason, reason.message(), route));
     }
 

@@ -5,8 +5,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,7 +13,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -37,6 +34,7 @@ import io.wakegate.interceptor.http.WaitingPage;
 import io.wakegate.interceptor.routing.Route;
 import io.wakegate.interceptor.routing.RoutePolicy;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -229,12 +227,7 @@ final class Exchange implements Ticket.Holder {
                     || request.headers().contains(HttpHeaderNames.CONTENT_ENCODING)) {
                 return;
             }
-            if (HttpUtil.is100ContinueExpected(request)) {
-                // The body is read now, while held: answer the expectation here, as routing by model does.
-                request.headers().remove(HttpHeaderNames.EXPECT);
-                clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                        Unpooled.EMPTY_BUFFER));
-            }
+            connection.answerExpectContinue(request); // the body is read now, while held
             readAhead = new ModelReadAhead(clientCtx.alloc(), shared.readAhead(), shared.settings().modelReadAhead(),
                     true);
         }
@@ -317,19 +310,12 @@ final class Exchange implements Ticket.Holder {
         if (failoverLease == null) {
             return false;
         }
-        FailoverConfig config = target.config();
-        headersBeforeFailover = new java.util.LinkedHashMap<>();
+        FailoverConfig config = target.config(); // its header names and values are checked HTTP
+        headersBeforeFailover = new LinkedHashMap<>();
         headersBeforeFailover.put(HttpHeaderNames.HOST.toString(), request.headers().get(HttpHeaderNames.HOST));
         config.headers().keySet().forEach(name -> headersBeforeFailover.put(name, request.headers().get(name)));
-        try {
-            request.headers().set(HttpHeaderNames.HOST, config.url().getAuthority());
-            config.headers().forEach((name, value) -> request.headers().set(name, value));
-        } catch (IllegalArgumentException e) { // a value the configuration checks let through: never here
-            log.warn("route {}: cannot fail over: {}", route.name(), e.getMessage());
-            restoreHeaders();
-            failoverLease.release();
-            return false;
-        }
+        request.headers().set(HttpHeaderNames.HOST, config.url().getAuthority());
+        config.headers().forEach((name, value) -> request.headers().set(name, value));
         if (ticket != null) {
             ticket.cancel(); // leaves the queue; the wake it started goes on
         }
@@ -376,16 +362,13 @@ final class Exchange implements Ticket.Holder {
         coldStart = false;
         reusedConnection = false;
         staleRetried = false;
-        long left = policy.coldStartTimeout().toNanos() - (System.nanoTime() - heldSinceNanos);
         if (heldSinceNanos == 0) {
-            left = policy.coldStartTimeout().toNanos(); // failed over at once, over a full queue
+            heldSinceNanos = System.nanoTime(); // failed over at once, over a full queue: its wait starts now
         }
+        long left = policy.coldStartTimeout().toNanos() - (System.nanoTime() - heldSinceNanos);
         if (left <= 0) {
             end(Ending.ANSWERED, Reason.COLD_START_TIMEOUT);
             return;
-        }
-        if (heldSinceNanos == 0) {
-            heldSinceNanos = System.nanoTime();
         }
         admit(Duration.ofNanos(left));
     }
@@ -616,11 +599,7 @@ final class Exchange implements Ticket.Holder {
 
     void onClientContent(HttpContent content) {
         touch();
-        if (readAhead != null) {
-            readAheadWhileHeld(content);
-            return;
-        }
-        if (backend == null) {
+        if (readAhead == null && backend == null) {
             // Reconnecting after a stale connection, which happens only for bodyless requests:
             // this is their empty last content.
             requestComplete = content instanceof LastHttpContent;
@@ -638,6 +617,10 @@ final class Exchange implements Ticket.Holder {
             end(Ending.ANSWERED, Reason.BODY_TOO_LARGE);
             return;
         }
+        if (readAhead != null) {
+            readAheadWhileHeld(content);
+            return;
+        }
         if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
@@ -649,16 +632,7 @@ final class Exchange implements Ticket.Holder {
      * it joins what is read ahead (kept, even past the budget) and is forwarded with it.
      */
     private void readAheadWhileHeld(HttpContent content) {
-        requestBodyBytes += content.content().readableBytes();
-        if (requestBodyBytes > shared.settings().maxRequestBodySize()) {
-            content.release();
-            end(Ending.ANSWERED, Reason.BODY_TOO_LARGE);
-            return;
-        }
-        if (readAhead.add(content, true) == ModelReadAhead.Step.UNDECODABLE) {
-            end(Ending.ANSWERED, Reason.BAD_REQUEST);
-            return;
-        }
+        readAhead.add(content, true); // decoded and within the body limit: onClientContent checked
         if (Boolean.TRUE.equals(readAhead.stream()) && early == null && state == State.HELD) {
             startEarlyStream();
         }
@@ -732,7 +706,7 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         int code = response.status().code();
-        if (code >= 200 && closeDelimited(response, code)) {
+        if (closeDelimited(response, code)) {
             unthrottleBackend();
         }
         if (code == 101) {
@@ -787,8 +761,8 @@ final class Exchange implements Ticket.Holder {
 
     /**
      * The backend's head after the client got the early SSE head: an informational one is dropped
-     * (the client has its final status); a success is relayed as the stream's body, without its
-     * head; an error status becomes the stream's error event.
+     * (the client has its final status); a 2xx event stream is relayed as the stream's body,
+     * without its head; anything else becomes the stream's error event ({@link EarlyStream#answer}).
      */
     private void onResponseHeadAfterEarly(HttpResponse response, int code) {
         boolean keepAlive = HttpUtil.isKeepAlive(response);
@@ -819,11 +793,11 @@ final class Exchange implements Ticket.Holder {
     }
 
     /**
-     * Whether the response's body ends where the backend closes the connection (no length, not
-     * chunked). Checked before its headers are prepared for the client.
+     * Whether the response's body ends where the backend closes the connection (a final response
+     * with a body, no length, not chunked). Checked before its headers are prepared for the client.
      */
     private boolean closeDelimited(HttpResponse response, int code) {
-        return code != 204 && code != 304 && code != 101 && !method.equals(HttpMethod.HEAD)
+        return code >= 200 && code != 204 && code != 304 && !method.equals(HttpMethod.HEAD)
                 && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response);
     }
 
@@ -1017,20 +991,9 @@ final class Exchange implements Ticket.Holder {
         if (ending == Ending.ANSWERED && responseStarted && !earlyError) {
             ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
-        State before = state;
+        stopHolding();
         state = State.DONE;
         clearHeadDeadline();
-        if (holdTimer != null) {
-            holdTimer.cancel(false);
-            holdTimer = null;
-        }
-        if (before == State.HELD) {
-            connection.held(false);
-        }
-        if (peekingWhileHeld) {
-            peekingWhileHeld = false;
-            connection.smallReads(false);
-        }
         if (early != null && !earlyError) {
             early.release();
         }
@@ -1038,7 +1001,8 @@ final class Exchange implements Ticket.Holder {
             ticket.cancel(); // a waiting ticket leaves the queue; a decided one is unaffected
         }
         boolean readAheadWholeRequest = readAhead != null && readAhead.complete();
-        FullHttpResponse page = ending == Ending.WAITING_PAGE ? waitingPage() : null; // before readAhead goes
+        long pageRefresh = ending == Ending.WAITING_PAGE ? pageRefreshSeconds() : 0;
+        FullHttpResponse page = ending == Ending.WAITING_PAGE ? waitingPage(pageRefresh) : null; // before readAhead goes
         if (readAhead != null) {
             readAhead.release(); // never written: the bytes and their budget go back now
             readAhead = null;
@@ -1092,7 +1056,7 @@ final class Exchange implements Ticket.Holder {
                 route.metrics().waitingPage();
                 boolean keepAlive = clientKeepAlive && !shared.draining().getAsBoolean()
                         && (bodyless || readAheadWholeRequest);
-                keepDemandUntilReload();
+                keepDemandUntilReload(pageRefresh);
                 connection.answer(page, keepAlive);
             }
             case CLOSED -> clientCtx.close();
@@ -1104,25 +1068,27 @@ final class Exchange implements Ticket.Holder {
      * The page's request left the queue, but the browser comes back with the next reload: its
      * route counts one wake meanwhile, so demand (what scales the backend) does not drop between.
      */
-    private void keepDemandUntilReload() {
+    private void keepDemandUntilReload(long refreshSeconds) {
         DemandCounter demand = route.demand();
         if (demand.wakeStarted()) {
             demand.signalActivation();
         }
-        clientCtx.executor().schedule(demand::wakeEnded, pageRefreshSeconds + 1, TimeUnit.SECONDS);
+        clientCtx.executor().schedule(demand::wakeEnded, refreshSeconds + 1, TimeUnit.SECONDS);
     }
 
-    /** The refresh interval of the waiting page this exchange sent. */
-    private long pageRefreshSeconds;
+    /** The waiting page's reload interval: the route's own, or the expected rest of the start (2–10 s). */
+    private long pageRefreshSeconds() {
+        WaitingPageConfig page = policy.waitingPage();
+        return page.refresh() != null ? Math.max(1, page.refresh().toSeconds())
+                : Math.min(Math.max(route.gate().retryAfterSeconds(Reason.WAKING), 2),
+                        WaitingPage.MAX_AUTO_REFRESH_SECONDS);
+    }
 
     /** The waiting page for this request, its timing from the route's recent cold starts. */
-    private FullHttpResponse waitingPage() {
+    private FullHttpResponse waitingPage(long refresh) {
         WaitingPageConfig page = policy.waitingPage();
         RouteGate gate = route.gate();
         long retryAfter = gate.retryAfterSeconds(Reason.WAKING);
-        long refresh = page.refresh() != null ? Math.max(1, page.refresh().toSeconds())
-                : Math.min(Math.max(retryAfter, 2), WaitingPage.MAX_AUTO_REFRESH_SECONDS);
-        pageRefreshSeconds = refresh;
         long elapsedNanos = gate.coldStartElapsedNanos();
         String model = readAhead != null && readAhead.peek().model() != null ? readAhead.peek().model() : route.name();
         return WaitingPage.render(clientCtx.alloc(), page.template(), route.name(), model,

@@ -86,7 +86,7 @@ final class ModelReadAhead {
         }
         if (overBudget) {
             budget.reserve(n); // one small read past the cap, at most, per request that overshoots
-            endPeek();
+            stopPeeking();
         }
         reserved += n;
         if (streamWanted) {
@@ -156,11 +156,6 @@ final class ModelReadAhead {
         releasePausedOn();
     }
 
-    private void endPeek() {
-        peek.close();
-        releasePausedOn();
-    }
-
     private void releasePausedOn() {
         if (pausedOn != null) {
             pausedOn.release();
@@ -175,7 +170,8 @@ final class ModelReadAhead {
 
     /** Ends the peek: what is read stays to be forwarded, nothing more is parsed. */
     void stopPeeking() {
-        endPeek();
+        peek.close();
+        releasePausedOn();
     }
 
     ModelPeek peek() {
@@ -201,7 +197,7 @@ final class ModelReadAhead {
      */
     HttpContent take() {
         taken = true;
-        endPeek();
+        stopPeeking();
         ByteBuf bytes = kept.isReadable() ? kept : releaseAndEmpty();
         if (!complete) {
             return new DefaultHttpContent(bytes);
@@ -228,6 +224,6 @@ final class ModelReadAhead {
             kept.release();
         }
         budget.release(reserved);
-        endPeek();
+        stopPeeking();
     }
 }

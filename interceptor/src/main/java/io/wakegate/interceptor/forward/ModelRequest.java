@@ -1,15 +1,11 @@
 package io.wakegate.interceptor.forward;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.http.ErrorResponses;
 import io.wakegate.interceptor.http.Reason;
@@ -56,12 +52,7 @@ final class ModelRequest {
             decide(null);
             return;
         }
-        if (HttpUtil.is100ContinueExpected(request)) {
-            // The body is needed before any backend is chosen: answer the expectation here.
-            request.headers().remove(HttpHeaderNames.EXPECT);
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER));
-        }
+        connection.answerExpectContinue(request); // the body is needed before any backend is chosen
         // The peek pauses at the model; a request held on a route with stream keep-alives reads on
         // for its "stream" flag (Exchange), any other gives the parser back.
         readAhead = new ModelReadAhead(ctx.alloc(), shared.readAhead(), shared.settings().modelReadAhead(), true);

@@ -117,13 +117,8 @@ public final class FailoverBackend implements AutoCloseable {
                 end();
                 return null;
             }
-            return new CountedLease(next, routeDemand).adopt(this);
-        }
-
-        /** The traded lease carries on this one's count: it is not counted twice. */
-        private CountedLease adopt(CountedLease previous) {
-            previous.ended.set(true);
-            return this;
+            ended.set(true); // the traded lease carries this one's count on: not counted twice
+            return new CountedLease(next, routeDemand);
         }
 
         private void end() {

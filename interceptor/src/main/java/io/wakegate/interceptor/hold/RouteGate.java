@@ -302,11 +302,8 @@ public final class RouteGate implements EndpointListener {
     static final long WAKING_RETRY_AFTER_SECONDS = 5;
 
     private long coldSecondsLeft(long fallback) {
-        long since;
-        synchronized (this) {
-            since = coldStartSince;
-        }
-        return since == 0 ? 1 : coldStarts.secondsLeft(System.nanoTime() - since, fallback);
+        long elapsed = coldStartElapsedNanos();
+        return elapsed == 0 ? 1 : coldStarts.secondsLeft(elapsed, fallback);
     }
 
     /** The route's recent cold starts. */
