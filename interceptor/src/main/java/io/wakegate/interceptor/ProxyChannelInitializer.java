@@ -5,8 +5,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.wakegate.interceptor.forward.H2cDetector;
+import io.wakegate.interceptor.forward.MessagePerRead;
 import io.wakegate.interceptor.forward.ProxyContext;
 import io.wakegate.interceptor.forward.ProxyHandler;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
@@ -20,7 +20,7 @@ import io.wakegate.interceptor.http.RequestGuard;
  *       pass-through (routed by its first request, relayed as bytes); anything else removes it;</li>
  *   <li>{@code codec} — {@link HttpServerCodec} with the configured line and header limits (it
  *       fails smuggling-prone framing and oversized heads; the guard answers them);</li>
- *   <li>{@code flow} — {@link FlowControlHandler}: one message per {@code read()}, so a held
+ *   <li>{@code flow} — {@link MessagePerRead}: one message per {@code read()}, so a held
  *       request's body stays in the socket;</li>
  *   <li>{@code guard} — {@link RequestGuard}: 400/405/413/414/431 before routing;</li>
  *   <li>{@code proxy} — {@link ProxyHandler}: routing, holding, forwarding.</li>
@@ -56,7 +56,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("timeouts", timeouts)
                 .addLast("preface", new H2cDetector(context, timeouts))
                 .addLast("codec", new HttpServerCodec(decoderConfig.clone()))
-                .addLast("flow", new FlowControlHandler())
+                .addLast("flow", new MessagePerRead(false))
                 .addLast("guard", guard)
                 .addLast("proxy", new ProxyHandler(context, timeouts));
         connections.add(ch);

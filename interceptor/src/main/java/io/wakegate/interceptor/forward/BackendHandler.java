@@ -1,6 +1,7 @@
 package io.wakegate.interceptor.forward;
 
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -14,10 +15,10 @@ import org.slf4j.LoggerFactory;
  * using the connection, and while the connection is parked in the pool, keeps a read pending so
  * a backend's close is noticed at once, and closes it after the idle timeout.
  *
- * <p>Relies on {@code HttpClientCodec} and a {@code FlowControlHandler} before it; the exchange
+ * <p>Relies on {@code HttpClientCodec} and a {@code MessagePerRead} before it; the exchange
  * calls {@code read()} for each next message. A read that ends its cycle without a message (bytes
  * that decode to nothing yet, such as a head split across reads) is asked for again: the
- * {@code FlowControlHandler} counts a read as satisfied at the end of each cycle. Confined to the
+ * {@code MessagePerRead} counts a read as satisfied at the end of each cycle. Confined to the
  * connection's event loop.
  */
 final class BackendHandler extends ChannelDuplexHandler {
@@ -40,6 +41,16 @@ final class BackendHandler extends ChannelDuplexHandler {
     private boolean reused;
     /** The exchange asked for a message and has not had it yet. */
     private boolean readPending;
+    /**
+     * Every write an exchange makes on this connection reports here, to the exchange attached
+     * when it completes: one listener for the connection's life instead of one per write.
+     */
+    private final ChannelFutureListener written = f -> {
+        Exchange current = exchange;
+        if (current != null) {
+            current.backendWritten(f);
+        }
+    };
 
     BackendHandler(BackendPools.LoopPool pool, Endpoint endpoint, long idleTimeoutNanos) {
         this.pool = pool;
@@ -56,6 +67,11 @@ final class BackendHandler extends ChannelDuplexHandler {
     void attach(Exchange exchange) {
         readPending = false;
         this.exchange = exchange;
+    }
+
+    /** The listener for the attached exchange's writes ({@link Exchange#backendWritten}). */
+    ChannelFutureListener writtenListener() {
+        return written;
     }
 
     /** Whether the connection served an exchange before (it may have been closed by the backend since). */

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.wakegate.interceptor.backend.Endpoint;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -73,7 +72,8 @@ public final class BackendPools {
     }
 
     private LoopPool pool(EventLoop loop) {
-        return pools.computeIfAbsent(loop, LoopPool::new);
+        LoopPool pool = pools.get(loop); // a plain get first: LoopPool::new captures this, an allocation per call
+        return pool != null ? pool : pools.computeIfAbsent(loop, LoopPool::new);
     }
 
     /** One event loop's pool. Confined to that loop. */
@@ -117,7 +117,7 @@ public final class BackendPools {
                             ch.pipeline()
                                     .addLast("codec", new HttpClientCodec(4096, settings.maxResponseHeaderSize(),
                                             64 * 1024, true))
-                                    .addLast("flow", new FlowControlHandler())
+                                    .addLast("flow", new MessagePerRead(true))
                                     .addLast("backend", new BackendHandler(LoopPool.this, endpoint,
                                             settings.backendIdleTimeout().toNanos()));
                         }

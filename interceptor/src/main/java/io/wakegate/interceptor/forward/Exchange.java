@@ -1,10 +1,14 @@
 package io.wakegate.interceptor.forward;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -16,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -56,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * ticket, gives back or closes the backend connection, releases the lease, records the outcome
  * and settles the client connection.
  */
-final class Exchange implements Ticket.Holder {
+final class Exchange implements Ticket.Holder, ChannelFutureListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -100,6 +103,8 @@ final class Exchange implements Ticket.Holder {
     private Ticket ticket;
     private Lease lease;
     private Channel backend;
+    /** The handler of {@link #backend}, for its write listener. */
+    private BackendHandler backendHandler;
     /**
      * nanoTime by which the response head must come: set when the request's last byte was sent,
      * 0 while no such deadline applies. Checked by the exchange's one timer ({@link #checkTimeouts}).
@@ -124,6 +129,10 @@ final class Exchange implements Ticket.Holder {
     private boolean staleRetried;
     /** The response's last content was handed to the client: a backend close now changes nothing. */
     private boolean responseComplete;
+    /** The request head's write to the backend is in flight: the next write completion is its. */
+    private boolean headPending;
+    /** A small fixed-length response's head, waiting to leave with its body (null otherwise). */
+    private HttpResponse smallResponseHead;
     /** nanoTime of the last message relayed either way, for the stream idle timeout. */
     private long lastActivityNanos;
 
@@ -441,20 +450,40 @@ final class Exchange implements Ticket.Holder {
         BackendHandler handler = backend.pipeline().get(BackendHandler.class);
         reusedConnection = handler.reused();
         handler.attach(this);
+        backendHandler = handler;
+        ChannelFutureListener written = handler.writtenListener();
         state = State.FORWARDING;
         touch();
         startIdleTimer();
         if (bodyless && !upgrade && readAhead == null) {
-            // No body: the head and the request's end leave in one flush. The client's own (empty)
-            // end is left unread; the connection drops it before its next request.
+            // No body: the head and the request's end go as one message — one encoding, one write,
+            // one flush. The client's own (empty) end is left unread; the connection drops it
+            // before its next request.
             requestComplete = true;
             endSentWithHead = true;
-            backend.write(request).addListener((ChannelFutureListener) this::headWritten);
-            relayToBackend(LastHttpContent.EMPTY_LAST_CONTENT);
+            headPending = true;
+            backend.writeAndFlush(new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                    request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE))
+                    .addListener(written);
             return;
         }
         endSentWithHead = false;
-        backend.writeAndFlush(request).addListener((ChannelFutureListener) this::headWritten);
+        headPending = true;
+        backend.writeAndFlush(request).addListener(written);
+    }
+
+    /**
+     * A write to the backend completed (through its connection's one listener, {@link
+     * BackendHandler#writtenListener}): the head's, or a body message's. They complete in the
+     * order written, and a body message is written only once the one before it is.
+     */
+    void backendWritten(ChannelFuture f) {
+        if (headPending) {
+            headPending = false;
+            headWritten(f);
+        } else {
+            contentWritten(f);
+        }
     }
 
     private void headWritten(ChannelFuture f) {
@@ -482,7 +511,9 @@ final class Exchange implements Ticket.Holder {
         requestHeadSent = true;
         backend.read();          // the response may start before the body is sent (100-continue, errors)
         if (endSentWithHead) {
-            return; // the end went out with the head; the response-header timer starts when it is written
+            if (!responseStarted) {
+                awaitResponseHead(); // the end went out with the head
+            }
         } else if (readAhead != null) {
             relayReadAhead();
         } else if (!requestComplete) {
@@ -654,21 +685,23 @@ final class Exchange implements Ticket.Holder {
 
     /** Writes request content; reads the next once written, or arms the response-header timer after the last. */
     private ChannelFuture relayToBackend(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        return backend.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                f.channel().close(); // a failed write leaves the connection unusable; its close ends the exchange
-                return;
-            }
-            if (state != State.FORWARDING) {
-                return;
-            }
-            if (!last) {
-                connection.requestRead();
-            } else if (!responseStarted) {
-                awaitResponseHead();
-            }
-        });
+        return backend.writeAndFlush(content).addListener(backendHandler.writtenListener());
+    }
+
+    /** A body message reached the backend: read the next, or after the last, await the response head. */
+    private void contentWritten(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            f.channel().close(); // a failed write leaves the connection unusable; its close ends the exchange
+            return;
+        }
+        if (state != State.FORWARDING || f.channel() != backend) {
+            return;
+        }
+        if (!requestComplete) {
+            connection.requestRead(); // one body message in flight at a time: this was not the last
+        } else if (!responseStarted) {
+            awaitResponseHead();
+        }
     }
 
     /** The request's last byte was sent: its response head is due within {@code responseHeaderTimeout}. */
@@ -706,9 +739,6 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         int code = response.status().code();
-        if (closeDelimited(response, code)) {
-            unthrottleBackend();
-        }
         if (code == 101) {
             if (upgrade) {
                 startTunnel(response);
@@ -749,10 +779,10 @@ final class Exchange implements Ticket.Holder {
             route.metrics().failover(failoverOnQueueFull);
         }
         if (smallFixedLength(response)) {
-            // Its body follows at once and ends the response: head and body leave in one socket
-            // write, when the last content is flushed. A streamed or chunked response (SSE) is
-            // flushed head first, so the client sees it start.
-            clientCtx.write(response).addListener(failedToClient);
+            // Its body follows at once and ends the response: the head waits for it, and both go
+            // as one message in one write. A streamed or chunked response (SSE) is flushed head
+            // first, so the client sees it start.
+            smallResponseHead = response;
             backend.read();
             return;
         }
@@ -792,33 +822,6 @@ final class Exchange implements Ticket.Holder {
         backend.read();
     }
 
-    /**
-     * Whether the response's body ends where the backend closes the connection (a final response
-     * with a body, no length, not chunked). Checked before its headers are prepared for the client.
-     */
-    private boolean closeDelimited(HttpResponse response, int code) {
-        return code >= 200 && code != 204 && code != 304 && !method.equals(HttpMethod.HEAD)
-                && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response);
-    }
-
-    /**
-     * The end of a body delimited by the backend's close is decoded as the connection goes
-     * inactive, and a {@code FlowControlHandler} drops what it holds at that moment: without it,
-     * that end — and the last bytes — reach the exchange before the close does. Removing it
-     * hands over what it holds first; the connection is never reused, and without it a read
-     * brings at most what one socket read decodes to, so back-pressure still holds. Removed in a
-     * task of its own: removing it delivers what it holds at once, which must come after the head.
-     */
-    private void unthrottleBackend() {
-        Channel b = backend;
-        b.eventLoop().execute(() -> {
-            ChannelPipeline p = b.pipeline();
-            if (p.get(FlowControlHandler.class) != null) {
-                p.remove(FlowControlHandler.class);
-            }
-        });
-    }
-
     /** Bodies up to this size are written to the client together with their head. */
     private static final long COALESCED_BODY_MAX = 16 * 1024;
 
@@ -827,13 +830,6 @@ final class Exchange implements Ticket.Holder {
         return length >= 0 && length <= COALESCED_BODY_MAX && !HttpUtil.isTransferEncodingChunked(response);
     }
 
-    /** For a write whose success needs no next step: only a failure matters. */
-    private final ChannelFutureListener failedToClient = f -> {
-        if (!f.isSuccess()) {
-            clientGone();
-        }
-    };
-
     private void onResponseContent(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
@@ -841,6 +837,19 @@ final class Exchange implements Ticket.Holder {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        HttpResponse head = smallResponseHead;
+        if (head != null) {
+            smallResponseHead = null;
+            if (last) {
+                touch();
+                responseComplete = true;
+                LastHttpContent end = (LastHttpContent) content;
+                relayToClient(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(),
+                        head.headers(), end.trailingHeaders()));
+                return;
+            }
+            clientCtx.write(head, clientCtx.voidPromise()); // the body came in parts; a failure closes the client
+        }
         if (last && informational && early != null && early.headSent()) {
             informational = false;
             content.release(); // the end of a dropped 1xx
@@ -854,13 +863,7 @@ final class Exchange implements Ticket.Holder {
                 return;
             }
             responseComplete = true;
-            early.endWithBackendError(route.name()).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    completed();
-                } else {
-                    clientGone();
-                }
-            });
+            early.endWithBackendError(route.name()).addListener(this);
             return;
         }
         if (last && informational) {
@@ -871,31 +874,29 @@ final class Exchange implements Ticket.Holder {
         touch();
         if (last) {
             responseComplete = true;
-            clientCtx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    completed();
-                } else {
-                    clientGone();
-                }
-            });
-        } else {
-            relayToClient(content);
         }
+        relayToClient(content);
     }
 
-    /** Writes one message to the client and reads the next from the backend once it is written. */
+    /** Writes one message to the client; {@link #operationComplete} goes on once it is written. */
     private void relayToClient(Object msg) {
-        clientCtx.writeAndFlush(msg).addListener(relayedToClient);
+        clientCtx.writeAndFlush(msg).addListener(this);
     }
 
-    /** One listener for every relayed response message: one write is in flight at a time. */
-    private final ChannelFutureListener relayedToClient = f -> {
+    /**
+     * A response message reached the client. One is in flight at a time (the next is read from
+     * the backend only now), so after the last one the exchange is complete.
+     */
+    @Override
+    public void operationComplete(ChannelFuture f) {
         if (!f.isSuccess()) {
             clientGone();
+        } else if (responseComplete) {
+            completed();
         } else if (state == State.FORWARDING) {
             backend.read();
         }
-    };
+    }
 
     /** The response's last byte reached the client. */
     private void completed() {
@@ -951,14 +952,14 @@ final class Exchange implements Ticket.Holder {
         if (!responseStarted && bodyless && isIdempotent() && retryStale()) {
             return; // a pooled connection closed as the request went out: nothing was processed
         }
-        if (responseStarted && !collectingError) {
+        if (responseStarted && !collectingError && smallResponseHead == null) {
             // Too late for an error response: cut the client's stream so it sees the failure.
             log.warn("route {}: {} closed the connection mid-response; closing the client connection",
                     route.name(), lease.endpoint());
             end(Ending.CLOSED, null);
         } else {
-            log.warn("route {}: {} closed the connection before responding; answering 502", route.name(),
-                    lease.endpoint());
+            log.warn("route {}: {} closed the connection before {}; answering 502", route.name(), lease.endpoint(),
+                    smallResponseHead != null ? "the response's body" : "responding");
             end(Ending.ANSWERED, Reason.BACKEND_FAILED);
         }
     }
@@ -988,7 +989,7 @@ final class Exchange implements Ticket.Holder {
         }
         boolean earlyError = ending == Ending.ANSWERED && early != null && early.headSent() && !relayingEarly
                 && !responseComplete;
-        if (ending == Ending.ANSWERED && responseStarted && !earlyError) {
+        if (ending == Ending.ANSWERED && responseStarted && smallResponseHead == null && !earlyError) {
             ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
         stopHolding();

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.flow.FlowControlHandler;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
 import io.wakegate.interceptor.http.RequestGuard;
 
@@ -19,7 +18,7 @@ import io.wakegate.interceptor.http.RequestGuard;
  * a {@link SettingsAckFilter} and an {@link H2cConnection}.
  *
  * <p>Sits right after the {@link ClientTimeoutsHandler} (whose idle and header timeouts keep
- * applying to the preface) and before {@code HttpServerCodec}, {@code FlowControlHandler},
+ * applying to the preface) and before {@code HttpServerCodec}, {@code MessagePerRead},
  * {@link RequestGuard} and {@link ProxyHandler}. Issues no reads: the proxy handler's first read
  * brings the first bytes, and it asks again at the end of a read cycle that produced no message.
  * One instance per connection; confined to its event loop.
@@ -65,7 +64,7 @@ public final class H2cDetector extends ChannelInboundHandlerAdapter {
             seen = null;
             ChannelPipeline p = ctx.pipeline();
             p.remove(HttpServerCodec.class);
-            p.remove(FlowControlHandler.class);
+            p.remove(MessagePerRead.class);
             p.remove(RequestGuard.class);
             p.remove(ProxyHandler.class);
             p.addAfter(ctx.name(), "h2c-settings-ack", new SettingsAckFilter());

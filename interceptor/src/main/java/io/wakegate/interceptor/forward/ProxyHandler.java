@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@link Exchange} for it; when the exchange ends, reads the next request or closes.
  *
  * <p>Relies on, in order before it: {@link ClientTimeoutsHandler}, {@code HttpServerCodec}, a
- * {@code FlowControlHandler} (so every {@code read()} yields exactly one message) and
+ * {@code MessagePerRead} (so every {@code read()} yields exactly one message) and
  * {@link RequestGuard}. The channel has auto-read off: this handler and its exchange issue every
  * read, at most one at a time, through {@link #requestRead()} — so a held request's body stays
  * unread in the socket. Confined to the connection's event loop.
@@ -315,7 +315,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /**
      * A read cycle ended. When the read we asked for is still unanswered, the cycle brought bytes
      * that decoded to no message (a head or chunk-size line split across reads): the
-     * {@code FlowControlHandler} counts a read as satisfied at the end of each cycle, so ask again,
+     * {@code MessagePerRead} counts a read as satisfied at the end of each cycle, so ask again,
      * or the connection stalls until a timeout.
      */
     @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * the next read happens only when the previous write to the peer succeeded, so a slow side slows
  * the other. Either side closing closes the other once pending bytes are flushed.
  *
- * <p>Sits after a {@code FlowControlHandler}; any HTTP message still queued from before the
+ * <p>Sits after a {@code MessagePerRead}; any HTTP message still queued from before the
  * switch (the empty last content of the 101) is dropped. The flow handler counts a read as
  * satisfied at the end of each read cycle, so a read still unanswered then is asked for again
  * (the switch itself happens inside a read cycle). One instance per direction.

@@ -1,7 +1,7 @@
 package io.wakegate.interceptor.hold;
 
 import io.wakegate.interceptor.backend.Endpoint;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /** A {@link Lease} taken from a {@link RouteGate}. */
 final class GateLease implements Lease {
@@ -12,7 +12,10 @@ final class GateLease implements Lease {
     private final RouteGate gate;
     private final Endpoint endpoint;
     private final int attempt;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** 1 once released or traded; a field updater rather than an AtomicBoolean: one object less per request. */
+    private volatile int ended;
+    private static final AtomicIntegerFieldUpdater<GateLease> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(GateLease.class, "ended");
     /** Requests the lease stands for; changed on the request's loop only (see {@link Lease#requests}). */
     private volatile int requests = 1;
 
@@ -29,7 +32,7 @@ final class GateLease implements Lease {
 
     @Override
     public void release() {
-        if (ended.compareAndSet(false, true)) {
+        if (ENDED.compareAndSet(this, 0, 1)) {
             gate.release(endpoint, requests);
         }
     }
@@ -40,7 +43,7 @@ final class GateLease implements Lease {
             throw new IllegalArgumentException("count: " + count + " (expected: >= 0)");
         }
         int delta = count - requests;
-        if (delta != 0 && !ended.get()) {
+        if (delta != 0 && ended == 0) {
             requests = count;
             gate.move(endpoint, delta);
         }
@@ -48,7 +51,7 @@ final class GateLease implements Lease {
 
     @Override
     public Lease trade() {
-        if (!ended.compareAndSet(false, true)) {
+        if (!ENDED.compareAndSet(this, 0, 1)) {
             throw new IllegalStateException("lease on " + endpoint + " already ended");
         }
         if (requests != 1) {
@@ -60,6 +63,6 @@ final class GateLease implements Lease {
 
     @Override
     public String toString() {
-        return endpoint + (ended.get() ? " (ended)" : "");
+        return endpoint + (ended != 0 ? " (ended)" : "");
     }
 }

@@ -197,19 +197,22 @@ public final class RouteGate implements EndpointListener {
      * connection, or the lease's release): fewer may admit waiters, more may activate the route.
      */
     void move(Endpoint endpoint, int delta) {
-        List<GateTicket> decided = new ArrayList<>(0);
+        List<GateTicket> decided = null; // every request's release passes here: no list unless a waiter goes
         boolean activated;
         synchronized (this) {
             endpoint.addOutstanding(delta);
             activated = delta != 0 && demand.inFlightChanged(delta);
-            if (delta < 0) {
+            if (delta < 0 && !waiting.isEmpty()) {
+                decided = new ArrayList<>(2);
                 dispatch(decided);
             }
         }
         if (activated) {
             demand.signalActivation();
         }
-        deliver(decided);
+        if (decided != null) {
+            deliver(decided);
+        }
     }
 
     /**

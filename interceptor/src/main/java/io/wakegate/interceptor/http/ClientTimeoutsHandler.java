@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #watchForClose()}): with auto-read off, NIO notices a peer's close only when it reads,
  * so while a request is held this handler keeps one socket read outstanding. What such a read
  * brings — the start of the body, a pipelined request — is decoded and stays queued in the
- * {@code FlowControlHandler} until the proxy reads it; to keep a held request from buffering its
+ * {@code MessagePerRead} until the proxy reads it; to keep a held request from buffering its
  * body, watching stops after {@link #HELD_READ_AHEAD_BYTES} (a close is then noticed at admission
  * or at the cold-start timeout). Socket reads are capped at {@link SmallReads#MAX_BYTES} while the
  * connection waits for a head and while its request is held ({@link #smallReads}), so a held
@@ -114,7 +114,7 @@ public final class ClientTimeoutsHandler extends ChannelDuplexHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (watching && ctx.channel().isActive()) {
             if (readAhead < HELD_READ_AHEAD_BYTES) {
-                ctx.read(); // below the decoder: what arrives stays queued in the FlowControlHandler
+                ctx.read(); // below the decoder: what arrives stays queued in the MessagePerRead handler
             } else {
                 watching = false;
                 log.debug("{}: held request sent {} bytes ahead; no longer watching for a close",

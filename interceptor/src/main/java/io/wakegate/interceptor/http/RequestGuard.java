@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * other than {@code Host} → 400.
  *
  * <p>A rejection answers and closes the connection: the body was not read, so the connection
- * cannot be reused. Sits after the {@code FlowControlHandler}; accepted heads and all content
+ * cannot be reused. Sits after the {@code MessagePerRead}; accepted heads and all content
  * pass on unchanged. Stateless and {@link Sharable}.
  */
 @ChannelHandler.Sharable

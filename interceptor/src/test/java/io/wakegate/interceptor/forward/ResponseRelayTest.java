@@ -69,6 +69,32 @@ class ResponseRelayTest {
     }
 
     @Test
+    void aSmallResponseWhoseBackendClosesBeforeItsBodyIsAnswered502NotCut() throws Exception {
+        // A small fixed-length response's head waits for its body, to leave with it in one write:
+        // nothing has reached the client when the backend closes, so it can still get an answer.
+        start(Step.reply("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n", After.CLOSE));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /small HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("x-wakegate-reason")).isEqualTo("backend-failed");
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
+    void aSmallResponseCutInItsBodyReachesTheClientCut() throws Exception {
+        // Part of the body came: the head went with it, so the client sees the response start and break off.
+        start(Step.reply("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc", After.CLOSE));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /small HTTP/1.1\r\nHost: a\r\n\r\n");
+            String raw = c.readUntilClose();
+            assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n").contains("content-length: 10").endsWith("\r\n\r\nabc");
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
     void informationalResponsesLoseTheirHopByHopFields() throws Exception {
         start(Step.reply("HTTP/1.1 103 Early Hints\r\nconnection: x-hop\r\nx-hop: 1\r\nkeep-alive: timeout=5\r\n"
                 + "link: </style.css>; rel=preload\r\n\r\n"
