@@ -1,6 +1,8 @@
 package io.wakegate.interceptor.forward;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
@@ -67,6 +69,20 @@ final class BackendHandler extends ChannelDuplexHandler {
     void attach(Exchange exchange) {
         readPending = false;
         this.exchange = exchange;
+    }
+
+    /**
+     * The handler of a backend connection, or null when it has none (it became a tunnel). It is
+     * the pipeline's last handler: found in one step, not by a scan of the pipeline.
+     */
+    static BackendHandler of(Channel channel) {
+        ChannelHandler last = channel.pipeline().last();
+        return last instanceof BackendHandler h ? h : channel.pipeline().get(BackendHandler.class);
+    }
+
+    /** The pool of the connection's event loop, which it goes back to. */
+    BackendPools.LoopPool pool() {
+        return pool;
     }
 
     /** The listener for the attached exchange's writes ({@link Exchange#backendWritten}). */

@@ -55,7 +55,12 @@ public final class BackendPools {
 
     /** Returns a connection whose exchange completed cleanly; closes it when it cannot be reused. */
     void release(Channel channel, Endpoint endpoint) {
-        pool(channel.eventLoop()).release(endpoint, channel);
+        BackendHandler handler = BackendHandler.of(channel);
+        if (handler == null) {
+            channel.close(); // not a pooled HTTP connection any more
+            return;
+        }
+        handler.pool().release(endpoint, channel, handler); // its own loop's pool: no map lookup
     }
 
     public ForwardSettings settings() {
@@ -136,10 +141,9 @@ public final class BackendPools {
                     .connect(endpoint.address());
         }
 
-        void release(Endpoint endpoint, Channel channel) {
-            BackendHandler handler = channel.pipeline().get(BackendHandler.class);
+        void release(Endpoint endpoint, Channel channel, BackendHandler handler) {
             ArrayDeque<Channel> channels = idle.get(endpoint);
-            if (!channel.isActive() || handler == null
+            if (!channel.isActive()
                     || (channels != null && channels.size() >= settings.maxIdleConnectionsPerEndpoint())) {
                 channel.close();
                 return;

@@ -447,7 +447,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             return;
         }
         backend = future.channel();
-        BackendHandler handler = backend.pipeline().get(BackendHandler.class);
+        BackendHandler handler = BackendHandler.of(backend);
         reusedConnection = handler.reused();
         handler.attach(this);
         backendHandler = handler;
@@ -495,7 +495,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             // about the endpoint: retry once on a fresh connection to it. A new connection that
             // cannot take a write is a failed endpoint: try another.
             Channel dead = backend;
-            BackendHandler h = dead.pipeline().get(BackendHandler.class);
+            BackendHandler h = BackendHandler.of(dead);
             if (h != null) {
                 h.attach(null);
             }
@@ -560,7 +560,8 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
      * exchange: the next request on a keep-alive connection schedules nothing either.
      */
     private void startIdleTimer() {
-        connection.armTimer(Math.min(shared.settings().streamIdleTimeout().toNanos(),
+        // Called right after touch(): its reading of the clock is now.
+        connection.armTimer(lastActivityNanos, Math.min(shared.settings().streamIdleTimeout().toNanos(),
                 policy.responseHeaderTimeout().toNanos()));
     }
 
@@ -1011,7 +1012,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         Channel b = backend;
         backend = null;
         if (b != null) {
-            BackendHandler h = b.pipeline().get(BackendHandler.class);
+            BackendHandler h = BackendHandler.of(b);
             if (h != null) {
                 h.attach(null);
             }

@@ -234,7 +234,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * route's response-header timeout is below the stream idle timeout of the previous exchange).
      */
     void armTimer(long delayNanos) {
-        long at = System.nanoTime() + delayNanos;
+        armTimer(System.nanoTime(), delayNanos);
+    }
+
+    /** As {@link #armTimer(long)}, with the caller's reading of {@code System.nanoTime()}. */
+    void armTimer(long nowNanos, long delayNanos) {
+        long at = nowNanos + delayNanos;
         if (timer != null) {
             if (timerAt - at <= 0) {
                 return;
