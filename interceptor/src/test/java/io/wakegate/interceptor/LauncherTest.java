@@ -68,12 +68,21 @@ class LauncherTest {
 
     /** As {@link #launch(String...)}, with {@code WAKEGATE_JAVA_OPTS} set to {@code javaOpts} (null: unset). */
     private String launchWith(String javaOpts, String... args) throws Exception {
+        return launchWith(null, javaOpts, args);
+    }
+
+    /** As {@link #launchWith(String, String...)}, with {@code JAVA_HOME} set to {@code javaHome} (null: unset). */
+    private String launchWith(Path javaHome, String javaOpts, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(checkout.resolve("wakegate").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(caller.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PATH", dir.resolve("bin") + ":/usr/bin:/bin");
         builder.environment().remove("WAKEGATE_JAVA_OPTS");
+        builder.environment().remove("JAVA_HOME");
+        if (javaHome != null) {
+            builder.environment().put("JAVA_HOME", javaHome.toString());
+        }
         if (javaOpts != null) {
             builder.environment().put("WAKEGATE_JAVA_OPTS", javaOpts);
         }
@@ -105,6 +114,31 @@ class LauncherTest {
         String out = launchWith("-Xmx512m -Dx=1", "--config", "my.yaml");
         assertThat(out.lines()).contains("args=" + jvmOptions() + " -Xmx512m -Dx=1 -jar " + jar + " --config my.yaml");
         assertThat(Path.of("..", "interceptor", "jvm.options")).content().contains("-XX:+UseSerialGC", "-Xmx256m");
+    }
+
+    @Test
+    void javaHomeChoosesTheJdkOverThePath() throws Exception {
+        Path jdk25 = dir.resolve("jdk-25");
+        script(jdk25.resolve("bin/java"), "echo \"jdk=$0\"; echo \"args=$*\"");
+        String out = launchWith(jdk25, null, "--config", "my.yaml");
+        assertThat(out.lines()).containsExactly("jdk=" + jdk25.resolve("bin/java"),
+                "args=" + jvmOptions() + " -jar " + jar + " --config my.yaml");
+    }
+
+    @Test
+    void aJdkFrom24OnGetsUnsafeMemoryAccessForNettyAndJdk17GetsNoFlagItWouldRefuse() throws Exception {
+        Path jdk25 = dir.resolve("jdk-25");
+        script(jdk25.resolve("bin/java"), "echo \"args=$*\"");
+        write(jdk25.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"25.0.1\"\n", NOW);
+        assertThat(launchWith(jdk25, null, "--config", "my.yaml").lines()).containsExactly("args=" + jvmOptions()
+                + " --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -jar " + jar
+                + " --config my.yaml");
+
+        Path jdk17 = dir.resolve("jdk-17");
+        script(jdk17.resolve("bin/java"), "echo \"args=$*\"");
+        write(jdk17.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n", NOW);
+        assertThat(launchWith(jdk17, null, "--config", "my.yaml").lines()).containsExactly("args=" + jvmOptions()
+                + " -jar " + jar + " --config my.yaml");
     }
 
     @Test

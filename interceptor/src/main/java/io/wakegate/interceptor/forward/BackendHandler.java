@@ -17,11 +17,9 @@ import org.slf4j.LoggerFactory;
  * using the connection, and while the connection is parked in the pool, keeps a read pending so
  * a backend's close is noticed at once, and closes it after the idle timeout.
  *
- * <p>Relies on {@code HttpClientCodec} and a {@code MessagePerRead} before it; the exchange
- * calls {@code read()} for each next message. A read that ends its cycle without a message (bytes
- * that decode to nothing yet, such as a head split across reads) is asked for again: the
- * {@code MessagePerRead} counts a read as satisfied at the end of each cycle. Confined to the
- * connection's event loop.
+ * <p>Relies on {@code HttpClientCodec} and a {@link MessagePerRead} before it; the exchange
+ * calls {@code read()} for each next message, and a parked connection's read lasts until a
+ * message or the close answers it. Confined to the connection's event loop.
  */
 final class BackendHandler extends ChannelDuplexHandler {
 
@@ -41,8 +39,6 @@ final class BackendHandler extends ChannelDuplexHandler {
     /** nanoTime the connection was parked; meaningful while {@code exchange == null}. */
     private long parkedAt;
     private boolean reused;
-    /** The exchange asked for a message and has not had it yet. */
-    private boolean readPending;
     /**
      * Every write an exchange makes on this connection reports here, to the exchange attached
      * when it completes: one listener for the connection's life instead of one per write.
@@ -67,7 +63,6 @@ final class BackendHandler extends ChannelDuplexHandler {
 
     /** An exchange takes the connection. */
     void attach(Exchange exchange) {
-        readPending = false;
         this.exchange = exchange;
     }
 
@@ -129,22 +124,7 @@ final class BackendHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void read(ChannelHandlerContext ctx) {
-        readPending = true;
-        ctx.read();
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (readPending && exchange != null && ctx.channel().isActive()) {
-            ctx.read(); // the cycle decoded no message: the flow handler forgot our read, ask again
-        }
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readPending = false;
         Exchange current = exchange;
         if (current != null) {
             current.onBackendRead(msg);

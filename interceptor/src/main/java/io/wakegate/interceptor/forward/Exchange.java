@@ -131,6 +131,10 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
     private boolean responseComplete;
     /** The request head's write to the backend is in flight: the next write completion is its. */
     private boolean headPending;
+    /** Writes to the backend not completed yet: a connection with one is never pooled (its completion would reach the next exchange). */
+    private int backendWritesPending;
+    /** The write of the response's last message to the client: its completion completes the exchange. */
+    private ChannelFuture lastClientWrite;
     /** A small fixed-length response's head, waiting to leave with its body (null otherwise). */
     private HttpResponse smallResponseHead;
     /** nanoTime of the last message relayed either way, for the stream idle timeout. */
@@ -462,6 +466,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             requestComplete = true;
             endSentWithHead = true;
             headPending = true;
+            backendWritesPending++;
             backend.writeAndFlush(new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
                     request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE))
                     .addListener(written);
@@ -469,6 +474,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         }
         endSentWithHead = false;
         headPending = true;
+        backendWritesPending++;
         backend.writeAndFlush(request).addListener(written);
     }
 
@@ -478,6 +484,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
      * order written, and a body message is written only once the one before it is.
      */
     void backendWritten(ChannelFuture f) {
+        backendWritesPending--;
         if (headPending) {
             headPending = false;
             headWritten(f);
@@ -686,6 +693,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
 
     /** Writes request content; reads the next once written, or arms the response-header timer after the last. */
     private ChannelFuture relayToBackend(HttpContent content) {
+        backendWritesPending++;
         return backend.writeAndFlush(content).addListener(backendHandler.writtenListener());
     }
 
@@ -716,7 +724,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
     // ---- response (backend → client) ----
 
     void onBackendRead(Object msg) {
-        if (state != State.FORWARDING) {
+        if (state != State.FORWARDING || responseComplete) { // nothing after its end belongs to the response
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -864,7 +872,8 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
                 return;
             }
             responseComplete = true;
-            early.endWithBackendError(route.name()).addListener(this);
+            lastClientWrite = early.endWithBackendError(route.name());
+            lastClientWrite.addListener(this);
             return;
         }
         if (last && informational) {
@@ -881,19 +890,26 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
 
     /** Writes one message to the client; {@link #operationComplete} goes on once it is written. */
     private void relayToClient(Object msg) {
-        clientCtx.writeAndFlush(msg).addListener(this);
+        ChannelFuture write = clientCtx.writeAndFlush(msg);
+        if (responseComplete && lastClientWrite == null) {
+            lastClientWrite = write;
+        }
+        write.addListener(this);
     }
 
     /**
-     * A response message reached the client. One is in flight at a time (the next is read from
-     * the backend only now), so after the last one the exchange is complete.
+     * A response message reached the client: read the next from the backend, or, once the last
+     * message is written, the exchange is complete. Usually one is in flight at a time; when a
+     * closing backend connection hands on what it held at once, several may be.
      */
     @Override
     public void operationComplete(ChannelFuture f) {
         if (!f.isSuccess()) {
             clientGone();
         } else if (responseComplete) {
-            completed();
+            if (f == lastClientWrite) {
+                completed();
+            }
         } else if (state == State.FORWARDING) {
             backend.read();
         }
@@ -1016,7 +1032,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             if (h != null) {
                 h.attach(null);
             }
-            if (ending == Ending.COMPLETED && backendKeepAlive && requestComplete) {
+            if (ending == Ending.COMPLETED && backendKeepAlive && requestComplete && backendWritesPending == 0) {
                 shared.pools().release(b, lease.endpoint());
             } else if (ending == Ending.TUNNEL_CLOSED) {
                 TunnelHandler.closeOnFlush(b);

@@ -20,7 +20,7 @@ import io.wakegate.interceptor.http.RequestGuard;
  * <p>Sits right after the {@link ClientTimeoutsHandler} (whose idle and header timeouts keep
  * applying to the preface) and before {@code HttpServerCodec}, {@code MessagePerRead},
  * {@link RequestGuard} and {@link ProxyHandler}. Issues no reads: the proxy handler's first read
- * brings the first bytes, and it asks again at the end of a read cycle that produced no message.
+ * brings the first bytes, and {@code MessagePerRead} reads on after a cycle that produced no message.
  * One instance per connection; confined to its event loop.
  */
 public final class H2cDetector extends ChannelInboundHandlerAdapter {

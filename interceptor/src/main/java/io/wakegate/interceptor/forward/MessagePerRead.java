@@ -12,10 +12,11 @@ import java.util.ArrayDeque;
  * through, and the few held back wait in one small queue the connection keeps instead of a
  * recycled one per read cycle.
  *
- * <p>The same contract as Netty's, which the handlers after it rely on: a message handed on
- * because it was asked for is followed by {@code channelReadComplete}; a read still unanswered
- * when a read cycle ends is forgotten and that cycle's {@code channelReadComplete} passes on, so
- * the handler that wanted it asks again.
+ * <p>A message handed on because it was asked for is followed by {@code channelReadComplete}, as
+ * with Netty's handler. Unlike Netty 4.2's, a read lasts until a message answers it: a read cycle
+ * that decoded nothing passes its {@code channelReadComplete} on and reads the socket again, and
+ * reads asked for again meanwhile are the same read — so no handler gets a message it did not
+ * ask for, and bytes an idle pooled connection receives reach its handler (which closes it).
  *
  * <p>When the connection closes, the messages it still holds are released — or, with
  * {@code deliverOnClose}, handed on first: on a backend connection the end of a response
@@ -27,9 +28,13 @@ public final class MessagePerRead extends ChannelDuplexHandler {
     private final boolean deliverOnClose;
     /** Decoded messages not asked for yet; created on first need, kept for the connection's life. */
     private ArrayDeque<Object> held;
-    /** Reads asked for and not yet answered with a message (in this read cycle). */
-    private int unsatisfied;
-    /** Messages are being handed on: a read asked for meanwhile is answered by the loop doing it. */
+    /**
+     * A read was asked for and no message has answered it yet. One flag, not a count: reads asked
+     * for again before a message came are one read (a pooled connection's read that watches for
+     * a close, then the next exchange's), and it lasts until a message answers it.
+     */
+    private boolean wanted;
+    /** A message is being handed on: a read asked for meanwhile is answered by the loop doing it. */
     private boolean handingOn;
 
     /** @param deliverOnClose hand on what is held when the channel goes inactive, instead of releasing it */
@@ -39,50 +44,54 @@ public final class MessagePerRead extends ChannelDuplexHandler {
 
     @Override
     public void read(ChannelHandlerContext ctx) {
-        unsatisfied++;
-        if (!handOnHeld(ctx)) {
-            ctx.read();
-        } else if (unsatisfied == 0 && !handingOn) {
-            ctx.fireChannelReadComplete();
+        wanted = true;
+        if (!handingOn && handOnHeld(ctx)) {
+            if (!wanted) {
+                ctx.fireChannelReadComplete();
+            }
+            return;
+        }
+        if (held == null || held.isEmpty()) {
+            ctx.read(); // from the socket; asking again while a read is pending is harmless
         }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (unsatisfied > 0 && !handingOn && (held == null || held.isEmpty())) {
-            unsatisfied--; // the usual case: asked for, nothing held before it
+        if (wanted && !handingOn && (held == null || held.isEmpty())) {
+            wanted = false; // the usual case: asked for, nothing held before it
             handingOn = true;
             try {
                 ctx.fireChannelRead(msg);
             } finally {
                 handingOn = false;
             }
-            handOnHeld(ctx); // reads asked for while it was handed on
+            handOnHeld(ctx); // a read asked for while it was handed on, from what arrived meanwhile
         } else {
             if (held == null) {
                 held = new ArrayDeque<>(4);
             }
             held.add(msg);
-            if (!handOnHeld(ctx)) {
+            if (handingOn || !handOnHeld(ctx)) {
                 return;
             }
         }
-        if (unsatisfied == 0 && !handingOn) {
+        if (!wanted) {
             ctx.fireChannelReadComplete();
         }
     }
 
-    /** Hands on held messages while reads are unanswered; returns whether it handed on any. */
+    /** Hands on held messages while a read is unanswered; returns whether it handed on any. */
     private boolean handOnHeld(ChannelHandlerContext ctx) {
-        if (handingOn || held == null) {
+        if (held == null) {
             return false;
         }
         boolean any = false;
         handingOn = true;
         try {
             Object msg;
-            while (unsatisfied > 0 && (msg = held.poll()) != null) {
-                unsatisfied--;
+            while (wanted && (msg = held.poll()) != null) {
+                wanted = false;
                 any = true;
                 ctx.fireChannelRead(msg);
             }
@@ -92,11 +101,17 @@ public final class MessagePerRead extends ChannelDuplexHandler {
         return any;
     }
 
+    /**
+     * A read cycle ended. When the read asked for is still unanswered (the bytes decoded to no
+     * message yet: half a head), it passes on and the socket is read again for the same read.
+     */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (unsatisfied > 0) {
-            unsatisfied = 0; // the cycle brought no message for it: whoever asked asks again
+        if (wanted) {
             ctx.fireChannelReadComplete();
+            if (wanted && ctx.channel().isActive()) {
+                ctx.read();
+            }
         }
     }
 

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link Exchange} for it; when the exchange ends, reads the next request or closes.
  *
  * <p>Relies on, in order before it: {@link ClientTimeoutsHandler}, {@code HttpServerCodec}, a
- * {@code MessagePerRead} (so every {@code read()} yields exactly one message) and
+ * {@link MessagePerRead} (so every {@code read()} yields exactly one message, however many read
+ * cycles it takes) and
  * {@link RequestGuard}. The channel has auto-read off: this handler and its exchange issue every
  * read, at most one at a time, through {@link #requestRead()} — so a held request's body stays
  * unread in the socket. Confined to the connection's event loop.
@@ -315,20 +316,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Whether a request is being handled; the server drains until no connection has one. */
     public boolean busy() {
         return exchange != null || modelRequest != null;
-    }
-
-    /**
-     * A read cycle ended. When the read we asked for is still unanswered, the cycle brought bytes
-     * that decoded to no message (a head or chunk-size line split across reads): the
-     * {@code MessagePerRead} counts a read as satisfied at the end of each cycle, so ask again,
-     * or the connection stalls until a timeout.
-     */
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (readPending && ctx.channel().isActive()) {
-            ctx.read();
-        }
-        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * the next read happens only when the previous write to the peer succeeded, so a slow side slows
  * the other. Either side closing closes the other once pending bytes are flushed.
  *
- * <p>Sits after a {@code MessagePerRead}; any HTTP message still queued from before the
- * switch (the empty last content of the 101) is dropped. The flow handler counts a read as
- * satisfied at the end of each read cycle, so a read still unanswered then is asked for again
- * (the switch itself happens inside a read cycle). One instance per direction.
+ * <p>Sits after a {@link MessagePerRead} (or, for h2c's backend side, right after the raw
+ * connection); any HTTP message still queued from before the switch (the empty last content of
+ * the 101) is dropped. A read still unanswered when a read cycle ends is asked for again (the
+ * switch itself happens inside a read cycle). One instance per direction.
  */
 final class TunnelHandler extends ChannelInboundHandlerAdapter {
 

@@ -87,16 +87,39 @@ class MessagePerReadTest {
     }
 
     @Test
-    void aReadCycleThatDecodedNothingForgetsTheReadAndSaysSo() {
+    void aReadCycleThatDecodedNothingReadsTheSocketAgainForTheSameRead() {
         open(false);
         recorder.read();
         cycle(); // bytes that decoded to no message (half a head)
         assertThat(recorder.events).containsExactly("complete");
+        assertThat(socketReads.count).as("read on, without being asked again").isEqualTo(2);
 
-        cycle("a"); // not asked for again: held
-        assertThat(recorder.events).containsExactly("complete");
-        recorder.read();
+        cycle("a"); // the rest of the head: it answers the same read
         assertThat(recorder.events).containsExactly("complete", "a", "complete");
+    }
+
+    @Test
+    void readsAskedForAgainBeforeAMessageCameAreOneRead() {
+        // A parked backend connection keeps a read pending; the next exchange asks again.
+        open(true);
+        recorder.read();
+        recorder.read();
+
+        cycle("head", "end");
+
+        assertThat(recorder.events).as("the end waits to be asked for").containsExactly("head", "complete");
+        recorder.read();
+        assertThat(recorder.events).containsExactly("head", "complete", "end", "complete");
+    }
+
+    @Test
+    void whatAnIdleConnectionReceivesReachesItsHandlerAcrossReadCycles() {
+        open(true);
+        recorder.read(); // parked: watch for a close
+        cycle();         // a cycle that brought nothing decodable
+        cycle("late bytes");
+
+        assertThat(recorder.events).containsExactly("complete", "late bytes", "complete");
     }
 
     @Test

@@ -95,6 +95,41 @@ class ResponseRelayTest {
     }
 
     @Test
+    void bytesABackendSendsAfterItsResponseNeverAnswerTheNextRequest() throws Exception {
+        // A second, unasked-for response right behind the first: the pooled connection cannot be
+        // trusted, so it is closed, and the next request goes out on a new one.
+        ScriptedBackend backend = f.closeLater(ScriptedBackend.start((connection, request) -> Step.reply(
+                "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+                        + "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nstale", After.NEXT)));
+        f.startManual("routes:\n" + Interceptors.manualRoute("api", "/", null));
+        f.sources.get("api").ready(backend.port());
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).body()).isEqualTo("ok");
+            c.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).body()).isEqualTo("ok");
+        }
+        assertThat(backend.connections()).isEqualTo(2);
+        awaitCountersZero(f.server());
+    }
+
+    @Test
+    void aCloseDelimitedBodyReachesAClosingClientWholeAndChunked() throws Exception {
+        // The body's end is the backend's close: the client (HTTP/1.1, closing) gets the body
+        // chunked and its last chunk before Wakegate closes its connection.
+        String body = "x".repeat(200_000);
+        start(Step.reply("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n" + body, After.CLOSE));
+        try (RawHttp c = RawHttp.connect(f.port())) {
+            c.send("GET /all HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            RawHttp.Response r = c.readResponse(false); // chunked for the client: it ends with the last chunk
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).hasSize(body.length()).isEqualTo(body);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        awaitCountersZero(f.server());
+    }
+
+    @Test
     void informationalResponsesLoseTheirHopByHopFields() throws Exception {
         start(Step.reply("HTTP/1.1 103 Early Hints\r\nconnection: x-hop\r\nx-hop: 1\r\nkeep-alive: timeout=5\r\n"
                 + "link: </style.css>; rel=preload\r\n\r\n"
