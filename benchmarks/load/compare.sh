@@ -20,6 +20,7 @@ OUT=${OUT:-$ROOT/benchmarks/results}
 RAW=$OUT/raw
 BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 WAKEGATE_JAR=${WAKEGATE_JAR:-$ROOT/interceptor/target/wakegate.jar}   # another build to compare: WAKEGATE_JAR=... WAKEGATE_JVM=
+WAKEGATE_JAVA=${WAKEGATE_JAVA:-java}              # the java that runs the Wakegate under test (e.g. a JDK 25's bin/java)
 WAKEGATE_TRANSPORT=${WAKEGATE_TRANSPORT:-auto}   # server.transport of the Wakegate under test: auto, epoll, io_uring, nio
 
 DURATION=${DURATION:-8}          # seconds per measured wrk run
@@ -171,9 +172,9 @@ routes:$cold_routes
 YAML
 # The launcher's JVM flags (interceptor/jvm.options), exactly as ./wakegate and the image run it.
 WAKEGATE_JVM=${WAKEGATE_JVM-@$ROOT/interceptor/jvm.options}   # set it empty for none
-log "starting Wakegate (java $WAKEGATE_JVM -jar wakegate.jar) on :$WAKEGATE_PORT"
+log "starting Wakegate ($WAKEGATE_JAVA $WAKEGATE_JVM -jar wakegate.jar) on :$WAKEGATE_PORT"
 # shellcheck disable=SC2086
-java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/wakegate.yaml" > "$WORK/wakegate.log" 2>&1 &
+"$WAKEGATE_JAVA" $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/wakegate.yaml" > "$WORK/wakegate.log" 2>&1 &
 WAKEGATE_PID=$!; PIDS+=("$WAKEGATE_PID")
 wait_http "http://127.0.0.1:$WAKEGATE_PORT/small"
 sleep 2
@@ -230,7 +231,7 @@ proxy_pids() { case $1 in direct) echo "";; wakegate) echo "$WAKEGATE_PID";; ngi
   printf 'memory\t%s\n' "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   printf 'kernel\t%s\n' "$(uname -sr)"
   printf 'os\t%s\n' "$(. /etc/os-release && echo "$PRETTY_NAME")"
-  printf 'java\t%s\n' "$(java -version 2>&1 | sed -n 2p)"
+  printf 'java\t%s\n' "$("$WAKEGATE_JAVA" -version 2>&1 | sed -n 2p)"
   printf 'wrk\t%s\n' "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
   printf 'h2load\t%s\n' "$(h2load --version 2>&1 | head -1)"
   printf 'nginx\t%s\n' "$("$NGINX" -v 2>&1)"
@@ -339,7 +340,7 @@ routes:
     hold: {coldStartTimeout: 10m, maxPendingRequests: $((HELD * 2))}
 YAML
 log "memory per held request: $HELD held requests on a fresh Wakegate"
-java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held.log" 2>&1 &
+"$WAKEGATE_JAVA" $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held.log" 2>&1 &
 HELD_PID=$!; PIDS+=("$HELD_PID")
 wait_http "http://127.0.0.1:$HELD_ADMIN/readyz"
 timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy "127.0.0.1:$HELD_PORT" \
@@ -347,7 +348,7 @@ timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy
 kill "$HELD_PID" 2>/dev/null || true
 wait "$HELD_PID" 2>/dev/null || true
 log "memory per held request: $HELD_UPLOAD uploading held clients on a fresh Wakegate"
-java $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held-upload.log" 2>&1 &
+"$WAKEGATE_JAVA" $WAKEGATE_JVM -jar "$WAKEGATE_JAR" --config "$WORK/held.yaml" > "$WORK/held-upload.log" 2>&1 &
 HELD_PID=$!; PIDS+=("$HELD_PID")
 wait_http "http://127.0.0.1:$HELD_ADMIN/readyz"
 timeout 180 java -cp "$BENCH_JAR" io.wakegate.benchmarks.load.HeldMemory --proxy "127.0.0.1:$HELD_PORT" \
