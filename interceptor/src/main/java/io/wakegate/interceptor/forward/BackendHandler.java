@@ -1,10 +1,10 @@
 package io.wakegate.interceptor.forward;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wakegate.interceptor.backend.Endpoint;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * calls {@code read()} for each next message, and a parked connection's read lasts until a
  * message or the close answers it. Confined to the connection's event loop.
  */
-final class BackendHandler extends ChannelDuplexHandler {
+final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
 

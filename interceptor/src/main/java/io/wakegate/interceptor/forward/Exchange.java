@@ -127,13 +127,14 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
     private boolean reusedConnection;
     /** A stale pooled connection was already replaced once; the next failure is real. */
     private boolean staleRetried;
-    /** The response's last content was handed to the client: a backend close now changes nothing. */
-    private boolean responseComplete;
     /** The request head's write to the backend is in flight: the next write completion is its. */
     private boolean headPending;
     /** Writes to the backend not completed yet: a connection with one is never pooled (its completion would reach the next exchange). */
     private int backendWritesPending;
-    /** The write of the response's last message to the client: its completion completes the exchange. */
+    /**
+     * The write of the response's last message to the client, once it was handed over (see
+     * {@link #responseComplete}): its completion completes the exchange.
+     */
     private ChannelFuture lastClientWrite;
     /** A small fixed-length response's head, waiting to leave with its body (null otherwise). */
     private HttpResponse smallResponseHead;
@@ -451,11 +452,10 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             return;
         }
         backend = future.channel();
-        BackendHandler handler = BackendHandler.of(backend);
-        reusedConnection = handler.reused();
-        handler.attach(this);
-        backendHandler = handler;
-        ChannelFutureListener written = handler.writtenListener();
+        backendHandler = BackendHandler.of(backend);
+        reusedConnection = backendHandler.reused();
+        backendHandler.attach(this);
+        ChannelFutureListener written = backendHandler.writtenListener();
         state = State.FORWARDING;
         touch();
         startIdleTimer();
@@ -502,11 +502,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             // about the endpoint: retry once on a fresh connection to it. A new connection that
             // cannot take a write is a failed endpoint: try another.
             Channel dead = backend;
-            BackendHandler h = BackendHandler.of(dead);
-            if (h != null) {
-                h.attach(null);
-            }
-            backend = null;
+            detachBackend();
             dead.close();
             if (retryStale()) {
                 return;
@@ -724,7 +720,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
     // ---- response (backend → client) ----
 
     void onBackendRead(Object msg) {
-        if (state != State.FORWARDING || responseComplete) { // nothing after its end belongs to the response
+        if (state != State.FORWARDING || responseComplete()) { // nothing after its end belongs to the response
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -770,7 +766,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         if (code >= 100 && code < 200) {
             informational = true; // e.g. 100 Continue: relay it, the final response follows
             ForwardedHeaders.prepareResponse(response, method, clientVersion, true, coldStart); // hop-by-hop too
-            relayToClient(response);
+            relayToClient(response, false);
             return;
         }
         clearHeadDeadline();
@@ -795,7 +791,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             backend.read();
             return;
         }
-        relayToClient(response);
+        relayToClient(response, false);
     }
 
     /**
@@ -851,10 +847,9 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             smallResponseHead = null;
             if (last) {
                 touch();
-                responseComplete = true;
                 LastHttpContent end = (LastHttpContent) content;
                 relayToClient(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(),
-                        head.headers(), end.trailingHeaders()));
+                        head.headers(), end.trailingHeaders()), true);
                 return;
             }
             clientCtx.write(head, clientCtx.voidPromise()); // the body came in parts; a failure closes the client
@@ -871,30 +866,46 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
                 backend.read();
                 return;
             }
-            responseComplete = true;
             lastClientWrite = early.endWithBackendError(route.name());
             lastClientWrite.addListener(this);
             return;
         }
         if (last && informational) {
             informational = false;
-            relayToClient(content);
+            relayToClient(content, false); // the end of a 1xx: the final response follows
             return;
         }
         touch();
-        if (last) {
-            responseComplete = true;
-        }
-        relayToClient(content);
+        relayToClient(content, last);
     }
 
-    /** Writes one message to the client; {@link #operationComplete} goes on once it is written. */
-    private void relayToClient(Object msg) {
+    /**
+     * Writes one message to the client, the response's last when {@code last};
+     * {@link #operationComplete} goes on once it is written.
+     */
+    private void relayToClient(Object msg, boolean last) {
         ChannelFuture write = clientCtx.writeAndFlush(msg);
-        if (responseComplete && lastClientWrite == null) {
+        if (last) {
             lastClientWrite = write;
         }
         write.addListener(this);
+    }
+
+    /** The response's last message was handed to the client: a backend close now changes nothing. */
+    private boolean responseComplete() {
+        return lastClientWrite != null;
+    }
+
+    /** Whether any of the backend's response went to the client (a held small head has not). */
+    private boolean clientHasResponse() {
+        return responseStarted && smallResponseHead == null;
+    }
+
+    /** The exchange lets go of its backend connection: its handler no longer reports to it. */
+    private void detachBackend() {
+        backendHandler.attach(null);
+        backendHandler = null;
+        backend = null;
     }
 
     /**
@@ -906,7 +917,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
     public void operationComplete(ChannelFuture f) {
         if (!f.isSuccess()) {
             clientGone();
-        } else if (responseComplete) {
+        } else if (responseComplete()) {
             if (f == lastClientWrite) {
                 completed();
             }
@@ -962,14 +973,15 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         if (state != State.FORWARDING) {
             return;
         }
-        backend = null;
-        if (responseComplete) {
+        backend = null; // its handler already let go of this exchange
+        backendHandler = null;
+        if (responseComplete()) {
             return; // the whole response is with the client already; completed() follows its write
         }
         if (!responseStarted && bodyless && isIdempotent() && retryStale()) {
             return; // a pooled connection closed as the request went out: nothing was processed
         }
-        if (responseStarted && !collectingError && smallResponseHead == null) {
+        if (clientHasResponse() && !collectingError) {
             // Too late for an error response: cut the client's stream so it sees the failure.
             log.warn("route {}: {} closed the connection mid-response; closing the client connection",
                     route.name(), lease.endpoint());
@@ -1005,8 +1017,8 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             return;
         }
         boolean earlyError = ending == Ending.ANSWERED && early != null && early.headSent() && !relayingEarly
-                && !responseComplete;
-        if (ending == Ending.ANSWERED && responseStarted && smallResponseHead == null && !earlyError) {
+                && !responseComplete();
+        if (ending == Ending.ANSWERED && clientHasResponse() && !earlyError) {
             ending = Ending.CLOSED; // too late for an error response: cut the stream
         }
         stopHolding();
@@ -1026,12 +1038,8 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             readAhead = null;
         }
         Channel b = backend;
-        backend = null;
         if (b != null) {
-            BackendHandler h = BackendHandler.of(b);
-            if (h != null) {
-                h.attach(null);
-            }
+            detachBackend();
             if (ending == Ending.COMPLETED && backendKeepAlive && requestComplete && backendWritesPending == 0) {
                 shared.pools().release(b, lease.endpoint());
             } else if (ending == Ending.TUNNEL_CLOSED) {
