@@ -10,6 +10,7 @@ import io.wakegate.interceptor.forward.MessagePerRead;
 import io.wakegate.interceptor.forward.ProxyContext;
 import io.wakegate.interceptor.forward.ProxyHandler;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
+import io.wakegate.interceptor.http.OnDemandTrailers;
 import io.wakegate.interceptor.http.RequestGuard;
 
 /**
@@ -43,7 +44,8 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(maxInitialLineLength)
                 .setMaxHeaderSize(maxHeaderSize)
-                .setMaxChunkSize(64 * 1024);
+                .setMaxChunkSize(64 * 1024)
+                .setTrailersFactory(OnDemandTrailers.FACTORY);
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.headerTimeoutNanos = headerTimeoutNanos;
         this.connections = connections;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * using the connection, and while the connection is parked in the pool, keeps a read pending so
  * a backend's close is noticed at once, and closes it after the idle timeout.
  *
- * <p>Relies on {@code HttpClientCodec} and a {@link MessagePerRead} before it; the exchange
+ * <p>Relies on {@link BackendCodec} and a {@link MessagePerRead} before it; the exchange
  * calls {@code read()} for each next message, and a parked connection's read lasts until a
  * message or the close answers it. Confined to the connection's event loop.
  */

@@ -7,8 +7,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.wakegate.interceptor.backend.Endpoint;
+import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,10 +30,17 @@ public final class BackendPools {
     private final ForwardSettings settings;
     private final Class<? extends Channel> channelType;
     private final ConcurrentHashMap<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+    /** Read by each decoder when it is made (it keeps its own copy of the values), so one serves all. */
+    private final HttpDecoderConfig decoderConfig;
 
     public BackendPools(ForwardSettings settings, Class<? extends Channel> channelType) {
         this.settings = settings;
         this.channelType = channelType;
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(4096)
+                .setMaxHeaderSize(settings.maxResponseHeaderSize())
+                .setMaxChunkSize(64 * 1024)
+                .setTrailersFactory(OnDemandTrailers.FACTORY);
     }
 
     /** A connection to {@code endpoint} on {@code loop}: an idle pooled one, or a new one. */
@@ -120,8 +128,7 @@ public final class BackendPools {
                         @Override
                         protected void initChannel(Channel ch) {
                             ch.pipeline()
-                                    .addLast("codec", new HttpClientCodec(4096, settings.maxResponseHeaderSize(),
-                                            64 * 1024, true))
+                                    .addLast("codec", new BackendCodec(decoderConfig))
                                     .addLast("flow", new MessagePerRead(true))
                                     .addLast("backend", new BackendHandler(LoopPool.this, endpoint,
                                             settings.backendIdleTimeout().toNanos()));

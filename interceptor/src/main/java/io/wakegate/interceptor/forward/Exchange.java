@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpContent;
@@ -952,7 +951,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
             ChannelPipeline bp = b.pipeline();
             bp.replace(BackendHandler.class, "tunnel", new TunnelHandler(clientCtx.channel(), onClose));
             bp.addBefore("tunnel", "tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()));
-            bp.remove(HttpClientCodec.class);
+            bp.remove(BackendCodec.class);
             connection.becomeTunnel(b, onClose);
             if (!b.isActive()) {
                 tunnelClosed();

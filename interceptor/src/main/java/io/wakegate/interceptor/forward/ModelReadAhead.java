@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.wakegate.interceptor.hold.ReadAheadBudget;
+import io.wakegate.interceptor.http.OnDemandTrailers;
 import io.wakegate.interceptor.openai.ModelPeek;
 import java.nio.ByteBuffer;
 
@@ -202,7 +203,7 @@ final class ModelReadAhead {
         if (!complete) {
             return new DefaultHttpContent(bytes);
         }
-        DefaultLastHttpContent last = new DefaultLastHttpContent(bytes);
+        DefaultLastHttpContent last = new DefaultLastHttpContent(bytes, OnDemandTrailers.FACTORY);
         if (trailers != null) {
             last.trailingHeaders().set(trailers);
         }

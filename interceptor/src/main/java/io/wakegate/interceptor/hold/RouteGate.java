@@ -135,26 +135,27 @@ public final class RouteGate implements EndpointListener {
      * outcome on {@code loop} (an immediate one before this method returns).
      */
     public Ticket admit(EventExecutor loop, Duration coldStartTimeout, Ticket.Holder holder) {
-        GateTicket ticket = new GateTicket(this, loop, holder, heldRecorder);
-        boolean held = false;
+        GateTicket ticket = null; // only a request that waits has a ticket of its own
+        GateLease lease = null;
+        Reason rejected = null;
         boolean cold = false;
         boolean activated = false;
         synchronized (this) {
             Endpoint e = closedReason == null && waiting.isEmpty() ? pick(null) : null;
             if (closedReason != null) {
-                ticket.decide(null, closedReason);
+                rejected = closedReason;
             } else if (e != null) {
                 e.addOutstanding(1);
                 activated = demand.admitted();
-                ticket.decide(new GateLease(this, e, 1), null);
+                lease = new GateLease(this, e, 1);
             } else if (!wakeable && ready.isEmpty()) {
-                ticket.decide(null, Reason.NOT_WAKEABLE); // no wake would end the wait
+                rejected = Reason.NOT_WAKEABLE; // no wake would end the wait
             } else if (waiting.size() >= maxPending || !holdLimit.tryAcquire()) {
-                ticket.decide(null, Reason.QUEUE_FULL);
+                rejected = Reason.QUEUE_FULL;
             } else {
+                ticket = new GateTicket(this, loop, holder, heldRecorder);
                 waiting.add(ticket);
                 activated = demand.holdStarted();
-                held = true;
                 cold = ready.isEmpty();
                 if (cold && coldStartSince == 0) {
                     coldStartSince = System.nanoTime();
@@ -164,9 +165,14 @@ public final class RouteGate implements EndpointListener {
         if (activated) {
             demand.signalActivation();
         }
-        if (!held) {
-            ticket.arrive(); // decided at once, on the loop: the holder hears it before admit returns
-            return ticket;
+        if (ticket == null) {
+            // Decided at once, on the loop and outside the lock: the holder hears it before admit returns.
+            if (lease != null) {
+                holder.admitted(lease);
+                return DecidedTicket.ADMITTED;
+            }
+            holder.rejected(rejected);
+            return DecidedTicket.REJECTED;
         }
         // A decision racing with this reaches the ticket through its loop, so after hold().
         ticket.hold(coldStartTimeout);

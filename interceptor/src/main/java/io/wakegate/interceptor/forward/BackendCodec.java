@@ -1,0 +1,134 @@
+package io.wakegate.interceptor.forward;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.AsciiString;
+import io.wakegate.interceptor.http.InternedTokens;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of a backend connection: Netty's response decoder and request encoder, with
+ * what {@code HttpClientCodec} adds that a proxy needs — a response to {@code HEAD} has no body
+ * whatever its headers say — and without what it does not: Wakegate never sends {@code CONNECT} to
+ * a backend (the request guard refuses it) and never pipelines, so one request at a time is
+ * outstanding, and a close before the response is the backend handler's {@code channelInactive}.
+ *
+ * <p>What it adds over Netty's decoder: the header names model servers send and the status
+ * line's words are {@linkplain InternedTokens shared constants}, not copies made for every
+ * response (a response from uvicorn or cpp-httplib spends its few header names and its
+ * {@code HTTP/1.1 200 OK} on no new object).
+ */
+final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.ResponseDecoder, BackendCodec.RequestEncoder> {
+
+    private static final InternedTokens HEADER_NAMES = InternedTokens.headerNames(
+            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.VARY, HttpHeaderNames.CACHE_CONTROL,
+            HttpHeaderNames.ETAG, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.EXPIRES, HttpHeaderNames.PRAGMA,
+            HttpHeaderNames.LOCATION, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.RETRY_AFTER,
+            HttpHeaderNames.ACCEPT_RANGES, HttpHeaderNames.CONTENT_RANGE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE, HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL,
+            HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN,
+            HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+            HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
+            AsciiString.cached("x-content-type-options"), AsciiString.cached("x-request-id"));
+
+    private static final InternedTokens VERSIONS = InternedTokens.of(List.of("HTTP/1.1", "HTTP/1.0"));
+
+    /** "100" to "599": the status code a status line carries, as the text the decoder parses. */
+    private static final String[] STATUS_CODES = new String[500];
+
+    /** The reason phrase of every status Netty knows, which its decoder then maps to that status's constant. */
+    private static final InternedTokens REASONS;
+
+    static {
+        List<String> reasons = new ArrayList<>();
+        for (int code = 100; code < 600; code++) {
+            STATUS_CODES[code - 100] = Integer.toString(code).intern();
+            reasons.add(HttpResponseStatus.valueOf(code).reasonPhrase());
+        }
+        REASONS = InternedTokens.of(reasons);
+    }
+
+    /** The method of the request sent and not yet answered by a final (non-1xx) response, or null. */
+    private HttpMethod outstanding;
+
+    BackendCodec(HttpDecoderConfig config) {
+        init(new ResponseDecoder(config), new RequestEncoder());
+    }
+
+    final class RequestEncoder extends HttpRequestEncoder {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof HttpRequest request) {
+                outstanding = request.method();
+            }
+            super.encode(ctx, msg, out);
+        }
+    }
+
+    final class ResponseDecoder extends HttpResponseDecoder {
+
+        ResponseDecoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            // An informational response comes before the final one and answers nothing yet.
+            if (((HttpResponse) msg).status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                HttpMethod method = outstanding;
+                outstanding = null;
+                if (HttpMethod.HEAD.equals(method)) {
+                    return true;
+                }
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = HEADER_NAMES.find(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
+        }
+
+        @Override
+        protected String splitFirstWordInitialLine(byte[] sb, int start, int length) {
+            AsciiString known = VERSIONS.find(sb, start, length);
+            return known != null ? known.toString() : super.splitFirstWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+            if (length == 3) {
+                int code = digit(sb[start]) * 100 + digit(sb[start + 1]) * 10 + digit(sb[start + 2]);
+                if (code >= 100 && code < 600) {
+                    return STATUS_CODES[code - 100];
+                }
+            }
+            return super.splitSecondWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitThirdWordInitialLine(byte[] sb, int start, int length) {
+            AsciiString known = REASONS.find(sb, start, length);
+            return known != null ? known.toString() : super.splitThirdWordInitialLine(sb, start, length);
+        }
+
+        /** The value of an ASCII digit; anything else makes the code out of range. */
+        private static int digit(byte b) {
+            return b >= '0' && b <= '9' ? b - '0' : -1000;
+        }
+    }
+}
