@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Wakegate's container images on this machine, with no image registry:
 #
-#   wakegate/jre:local        base: Debian bookworm (minbase) + openjdk-17-jre-headless, made with
+#   wakegate/jre:25-trixie    base: Debian trixie (minbase) + openjdk-25-jre-headless, made with
 #                             debootstrap and `docker import`; user nonroot (uid/gid 65532)
 #   wakegate/interceptor:TAG  interceptor/target/wakegate.jar      (also runs `wakegate demo-model`)
 #   wakegate/scaler:TAG       scaler-grpc/target/wakegate-scaler.jar
@@ -11,17 +11,26 @@
 # TAG is the Helm chart's appVersion, the image tag the chart installs by default: build, then
 # `helm install` with no image values. `build.sh --list` prints the images it builds and exits.
 #
-# Idempotent: the base is reused when it exists (WAKEGATE_REBUILD_BASE=1 makes it again, ~1 min);
-# application images are rebuilt from Docker's layer cache, so an unchanged jar costs ~1 s.
-# Needs: root (debootstrap), a running Docker engine, the jars (./mvnw -B package -DskipTests).
+# Idempotent: the base is reused when an image with its tag exists (WAKEGATE_REBUILD_BASE=1 makes it
+# again, ~1 min); application images are rebuilt from Docker's layer cache, so an unchanged jar
+# costs ~1 s. The base's tag names its content (JDK feature release, Debian release): a machine that
+# holds an older base (wakegate/jre:local was bookworm's JDK 17) makes the new one instead of reusing
+# it, so change the tag whenever what build_base installs changes.
+# Why JDK 25 and trixie: docs/interceptor.md#jvm-settings. The build itself stays on JDK 17.
+# Needs: root (debootstrap), a running Docker engine, the jars (./mvnw -B package -DskipTests), and
+# Debian 13 (trixie) archive keys on this machine (debian-archive-keyring 2023.3+deb12u2 or later
+# on a bookworm host; WAKEGATE_DEBIAN_KEYRING points at another keyring).
 # Env: WAKEGATE_DEBIAN_MIRROR   Debian mirror for debootstrap (default: the one apt is configured with)
+#      WAKEGATE_DEBIAN_KEYRING  keyring debootstrap checks the trixie Release file with
+#                               (default: /usr/share/keyrings/debian-archive-keyring.gpg)
 #      WAKEGATE_IMAGE_TAG       tag of the application images (default: the chart's appVersion)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 images=deploy/images
 app_version=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' deploy/helm/wakegate/Chart.yaml)
 tag=${WAKEGATE_IMAGE_TAG:-$app_version}
-base=wakegate/jre:local
+suite=trixie jre=openjdk-25-jre-headless
+base=wakegate/jre:25-trixie   # what it holds; the Dockerfiles' FROM names the same tag
 if [ "${1:-}" = --list ]; then
   for name in interceptor scaler controller; do echo "wakegate/$name:$tag"; done
   exit 0
@@ -41,15 +50,31 @@ debian_mirror() {
   echo "$m"
 }
 
+# The keyring debootstrap checks $suite's Release file with: it must hold the Debian 13 (trixie)
+# archive keys, which bookworm's debian-archive-keyring has from 2023.3+deb12u2 on.
+debian_keyring() {
+  local k=${WAKEGATE_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+  [ -r "$k" ] || { log "no keyring at $k: apt-get install -y debian-archive-keyring, or set WAKEGATE_DEBIAN_KEYRING"; exit 1; }
+  echo "$k"
+}
+
 build_base() {
   command -v debootstrap >/dev/null || { log "debootstrap is missing (apt-get install -y debootstrap)"; exit 1; }
-  local rootfs mirror started=$SECONDS
+  [ -e "/usr/share/debootstrap/scripts/$suite" ] || { log "this debootstrap has no script for $suite: apt-get install -y debootstrap (a newer one)"; exit 1; }
+  local rootfs mirror keyring started=$SECONDS
   mirror=$(debian_mirror)
+  keyring=$(debian_keyring)
   rootfs=$(mktemp -d "${TMPDIR:-/tmp}/wakegate-rootfs.XXXXXX")
   trap 'rm -rf "$rootfs"' EXIT
-  log "making $base with debootstrap (bookworm, minbase, openjdk-17-jre-headless)..."
-  debootstrap --variant=minbase --include=openjdk-17-jre-headless bookworm "$rootfs" "$mirror" >"$rootfs.log" 2>&1 \
-    || { tail -20 "$rootfs.log" >&2; log "debootstrap failed (log: $rootfs.log)"; exit 1; }
+  log "making $base with debootstrap ($suite, minbase, $jre)..."
+  debootstrap --variant=minbase --keyring="$keyring" --include="$jre" "$suite" "$rootfs" "$mirror" >"$rootfs.log" 2>&1 \
+    || { tail -20 "$rootfs.log" >&2
+         if grep -qE 'signed by unknown key|NO_PUBKEY' "$rootfs.log"; then
+           log "$keyring lacks Debian's $suite archive keys (debian-archive-keyring" \
+               "$(dpkg-query -W -f '${Version}' debian-archive-keyring 2>/dev/null || echo '?') here): apt-get update &&" \
+               "apt-get install -y debian-archive-keyring (2023.3+deb12u2 or later), or set WAKEGATE_DEBIAN_KEYRING"
+         fi
+         log "debootstrap failed (log: $rootfs.log)"; exit 1; }
   rm -f "$rootfs.log"
   # What a JVM service never needs at run time: package caches, docs, manuals, translations.
   rm -rf "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* \
@@ -62,7 +87,7 @@ build_base() {
     --change 'ENV LANG=C.UTF-8' \
     --change 'USER 65532:65532' \
     --change 'WORKDIR /home/nonroot' \
-    --message 'Debian bookworm minbase + openjdk-17-jre-headless (deploy/images/build.sh)' \
+    --message "Debian $suite minbase + $jre (deploy/images/build.sh)" \
     - "$base" >/dev/null
   rm -rf "$rootfs"
   trap - EXIT
@@ -79,6 +104,9 @@ fi
 # (as app.jar) and, when given, the JVM argument file (as jvm.options) as its only context files.
 build_app() {
   local name=$1 jar=$2 options=${3:-} ctx
+  # A FROM left on another tag would build on whatever base the daemon holds under it.
+  grep -qx "FROM $base" "$images/$name/Dockerfile" \
+    || { log "$images/$name/Dockerfile does not say FROM $base (the base this script makes)"; exit 1; }
   ctx=$(mktemp -d "${TMPDIR:-/tmp}/wakegate-image.XXXXXX")
   cp "$jar" "$ctx/app.jar"
   [ -z "$options" ] || cp "$options" "$ctx/jvm.options"

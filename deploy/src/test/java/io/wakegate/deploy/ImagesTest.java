@@ -150,8 +150,22 @@ class ImagesTest {
                 .containsPattern("wakegate_scaler_interceptors(\\{[^}]*\\})? 1(\\.0)?\\b"));
     }
 
+    /**
+     * The base's JDK 25 warns when a library reads memory through sun.misc.Unsafe (protobuf does, at
+     * its first message) or loads a native library (Netty's epoll and io_uring): the Dockerfiles
+     * give java the flags that allow both, and with them Netty takes its Unsafe paths as on JDK 17.
+     * By now each container has served requests, sent or parsed protobuf, and loaded its transport.
+     */
     @Test
     @Order(3)
+    void jvmPrintsNoUnsafeOrNativeAccessWarning() {
+        Map.of("scaler", scaler, "model", model, "interceptor", interceptor).forEach((name, c) ->
+                assertThat(c.getLogs()).as(name + "'s log")
+                        .doesNotContain("sun.misc.Unsafe", "A restricted method", "--enable-native-access"));
+    }
+
+    @Test
+    @Order(4)
     void imagesRunAsNonRootUser() {
         for (String image : List.of(INTERCEPTOR, SCALER)) {
             String user = DockerClientFactory.instance().client().inspectImageCmd(image).exec().getConfig().getUser();
@@ -160,7 +174,7 @@ class ImagesTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void controllerImageStarts() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(Repo.root().resolve("controller/target/wakegate-controller.jar")),
                 "controller/target/wakegate-controller.jar is not built by the controller module yet: no controller image");
@@ -173,7 +187,7 @@ class ImagesTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sigtermDrainsAnInFlightStreamAndExitsZero() throws Exception {
         CountDownLatch firstChunk = new CountDownLatch(1);
         List<String> lines = new ArrayList<>();
