@@ -131,7 +131,8 @@ class LauncherTest {
         script(jdk25.resolve("bin/java"), "echo \"args=$*\"");
         write(jdk25.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"25.0.1\"\n", NOW);
         assertThat(launchWith(jdk25, null, "--config", "my.yaml").lines()).containsExactly("args=" + jvmOptions()
-                + " --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -jar " + jar
+                + " --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
+                + " -XX:TrimNativeHeapInterval=5000 -jar " + jar
                 + " --config my.yaml");
 
         Path jdk17 = dir.resolve("jdk-17");
