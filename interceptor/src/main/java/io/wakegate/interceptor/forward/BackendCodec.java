@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
 import io.wakegate.interceptor.http.InternedTokens;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,38 +32,51 @@ import java.util.List;
  */
 final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.ResponseDecoder, BackendCodec.RequestEncoder> {
 
-    private static final InternedTokens HEADER_NAMES = InternedTokens.headerNames(
-            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING,
-            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.VARY, HttpHeaderNames.CACHE_CONTROL,
-            HttpHeaderNames.ETAG, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.EXPIRES, HttpHeaderNames.PRAGMA,
-            HttpHeaderNames.LOCATION, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.RETRY_AFTER,
-            HttpHeaderNames.ACCEPT_RANGES, HttpHeaderNames.CONTENT_RANGE, HttpHeaderNames.TRAILER,
-            HttpHeaderNames.UPGRADE, HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL,
-            HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN,
-            HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
-            HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
-            AsciiString.cached("x-content-type-options"), AsciiString.cached("x-request-id"));
+    private static final InternedTokens HEADER_NAMES;
 
     private static final InternedTokens VERSIONS = InternedTokens.of(List.of("HTTP/1.1", "HTTP/1.0"));
 
     /** "100" to "599": the status code a status line carries, as the text the decoder parses. */
     private static final String[] STATUS_CODES = new String[500];
 
-    /** The reason phrase of every status Netty knows, which its decoder then maps to that status's constant. */
-    private static final InternedTokens REASONS;
+    /**
+     * The reason phrase of each status Netty names, by code (null for a code it does not name),
+     * which its decoder maps to that status's constant. Looked up by the code just parsed, so a
+     * status line costs one comparison.
+     */
+    private static final AsciiString[] REASONS = new AsciiString[500];
 
     static {
-        List<String> reasons = new ArrayList<>();
+        List<AsciiString> names = new ArrayList<>(InternedTokens.usualSpellings(
+                HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING,
+                HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+                HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.VARY, HttpHeaderNames.CACHE_CONTROL,
+                HttpHeaderNames.ETAG, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.EXPIRES, HttpHeaderNames.PRAGMA,
+                HttpHeaderNames.LOCATION, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.RETRY_AFTER,
+                HttpHeaderNames.ACCEPT_RANGES, HttpHeaderNames.CONTENT_RANGE, HttpHeaderNames.TRAILER,
+                HttpHeaderNames.UPGRADE, HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL,
+                HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN,
+                HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+                HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
+                AsciiString.cached("x-content-type-options"), AsciiString.cached("x-request-id")));
+        for (String spelled : List.of("ETag", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol",
+                "Sec-WebSocket-Extensions", "X-Request-ID")) {
+            names.add(AsciiString.cached(spelled));
+        }
+        HEADER_NAMES = InternedTokens.of(names);
         for (int code = 100; code < 600; code++) {
             STATUS_CODES[code - 100] = Integer.toString(code).intern();
-            reasons.add(HttpResponseStatus.valueOf(code).reasonPhrase());
+            HttpResponseStatus status = HttpResponseStatus.valueOf(code);
+            if (status == HttpResponseStatus.valueOf(code)) { // a named status is a constant; others are made anew
+                REASONS[code - 100] = AsciiString.cached(status.reasonPhrase().toString());
+            }
         }
-        REASONS = InternedTokens.of(reasons);
     }
 
     /** The method of the request sent and not yet answered by a final (non-1xx) response, or null. */
     private HttpMethod outstanding;
+    /** The status code of the status line being decoded, between its second and third word. */
+    private int statusCode;
 
     BackendCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config), new RequestEncoder());
@@ -72,6 +86,7 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Respo
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest request) {
+                assert outstanding == null : "a request to a backend before the last one was answered";
                 outstanding = request.method();
             }
             super.encode(ctx, msg, out);
@@ -111,9 +126,11 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Respo
 
         @Override
         protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+            statusCode = 0;
             if (length == 3) {
                 int code = digit(sb[start]) * 100 + digit(sb[start + 1]) * 10 + digit(sb[start + 2]);
                 if (code >= 100 && code < 600) {
+                    statusCode = code;
                     return STATUS_CODES[code - 100];
                 }
             }
@@ -122,8 +139,13 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Respo
 
         @Override
         protected String splitThirdWordInitialLine(byte[] sb, int start, int length) {
-            AsciiString known = REASONS.find(sb, start, length);
-            return known != null ? known.toString() : super.splitThirdWordInitialLine(sb, start, length);
+            AsciiString reason = statusCode != 0 ? REASONS[statusCode - 100] : null;
+            statusCode = 0;
+            if (reason != null && reason.length() == length && Arrays.equals(reason.array(), reason.arrayOffset(),
+                    reason.arrayOffset() + length, sb, start, start + length)) {
+                return reason.toString();
+            }
+            return super.splitThirdWordInitialLine(sb, start, length);
         }
 
         /** The value of an ASCII digit; anything else makes the code out of range. */

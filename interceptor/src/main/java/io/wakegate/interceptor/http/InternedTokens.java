@@ -49,15 +49,21 @@ public final class InternedTokens {
 
     /**
      * Each header name in its two usual spellings: as given (lower case) and with every word
-     * capitalised ({@code content-type}, {@code Content-Type}).
+     * capitalised ({@code content-type}, {@code Content-Type}). Names usually spelled otherwise
+     * ({@code ETag}, {@code X-Request-ID}) are listed as they are spelled, beside these.
      */
-    public static InternedTokens headerNames(AsciiString... lowerCaseNames) {
+    public static List<AsciiString> usualSpellings(AsciiString... lowerCaseNames) {
         List<AsciiString> spellings = new ArrayList<>(lowerCaseNames.length * 2);
         for (AsciiString name : lowerCaseNames) {
             spellings.add(name);
             spellings.add(AsciiString.cached(capitalised(name.toString())));
         }
-        return of(spellings);
+        return spellings;
+    }
+
+    /** The set of {@link #usualSpellings} of these names. */
+    public static InternedTokens headerNames(AsciiString... lowerCaseNames) {
+        return of(usualSpellings(lowerCaseNames));
     }
 
     /** The token equal to {@code length} bytes of {@code bytes} at {@code start}, or null. */

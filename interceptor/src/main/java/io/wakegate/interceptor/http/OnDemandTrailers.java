@@ -16,7 +16,8 @@ import java.util.Set;
  * ({@link #FACTORY}), this reads as empty and makes the map (with Netty's validating default
  * factory, so what a peer sends is checked as before) at the first write.
  *
- * <p>Like any Netty header map, not thread-safe: it belongs to the message that holds it.
+ * <p>Like any Netty header map, not thread-safe: it belongs to the message that holds it. Equal
+ * only to itself (Netty's maps compare by content among their own kind).
  */
 public final class OnDemandTrailers extends HttpHeaders {
 
@@ -203,6 +204,9 @@ public final class OnDemandTrailers extends HttpHeaders {
 
     @Override
     public HttpHeaders add(HttpHeaders other) {
+        if (other == this) {
+            throw new IllegalArgumentException("can't add to itself.");
+        }
         if (!other.isEmpty()) {
             write().add(other);
         }
@@ -247,6 +251,9 @@ public final class OnDemandTrailers extends HttpHeaders {
 
     @Override
     public HttpHeaders set(HttpHeaders other) {
+        if (other == this) {
+            return this;
+        }
         if (other.isEmpty()) {
             return clear();
         }

@@ -112,6 +112,34 @@ class BackendCodecTest {
     }
 
     @Test
+    void namesSpelledTheirOwnWayAndEveryNamedStatusAreSharedToo() {
+        send(HttpMethod.GET);
+        HttpResponse unavailable = (HttpResponse) receive("HTTP/1.1 503 Service Unavailable\r\nETag: \"a\"\r\n"
+                + "X-Request-ID: r1\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n").get(0);
+        send(HttpMethod.GET);
+        HttpResponse wrongReason = (HttpResponse) receive("HTTP/1.1 429 Service Unavailable\r\n"
+                + "Content-Length: 0\r\n\r\n").get(0);
+
+        assertThat(unavailable.status()).isSameAs(HttpResponseStatus.SERVICE_UNAVAILABLE);
+        List<String> names = new ArrayList<>();
+        unavailable.headers().iteratorCharSequence().forEachRemaining(e -> names.add(
+                e.getKey() instanceof io.netty.util.AsciiString a && a == find(a) ? "shared:" + a : "copied:" + e.getKey()));
+        assertThat(names).containsExactly("shared:ETag", "shared:X-Request-ID", "shared:Retry-After",
+                "shared:Content-Length");
+        // a reason phrase is another status's: kept as sent, not taken for that status
+        assertThat(wrongReason.status().code()).isEqualTo(429);
+        assertThat(wrongReason.status().reasonPhrase()).isEqualTo("Service Unavailable");
+    }
+
+    /** The constant a second decode of the same name yields, to tell a shared name from a copy. */
+    private io.netty.util.AsciiString find(io.netty.util.AsciiString name) {
+        send(HttpMethod.GET);
+        HttpResponse again = (HttpResponse) receive("HTTP/1.1 200 OK\r\n" + name + ": x\r\nContent-Length: 0\r\n\r\n")
+                .get(0);
+        return (io.netty.util.AsciiString) again.headers().iteratorCharSequence().next().getKey();
+    }
+
+    @Test
     void anUnusualReasonPhraseIsKeptAndABadStatusCodeIsAnInvalidMessage() {
         send(HttpMethod.GET);
         HttpResponse unusual = (HttpResponse) receive("HTTP/1.1 200 Fine\r\nContent-Length: 0\r\n\r\n").get(0);
