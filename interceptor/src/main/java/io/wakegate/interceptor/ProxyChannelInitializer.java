@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.wakegate.interceptor.forward.ClientCodec;
 import io.wakegate.interceptor.forward.H2cDetector;
 import io.wakegate.interceptor.forward.MessagePerRead;
 import io.wakegate.interceptor.forward.ProxyContext;
@@ -19,7 +19,7 @@ import io.wakegate.interceptor.http.RequestGuard;
  *   <li>{@code timeouts} — {@link ClientTimeoutsHandler}: idle and slow-header timeouts on raw bytes;</li>
  *   <li>{@code preface} — {@link H2cDetector}: the HTTP/2 preface switches the connection to h2c
  *       pass-through (routed by its first request, relayed as bytes); anything else removes it;</li>
- *   <li>{@code codec} — {@link HttpServerCodec} with the configured line and header limits (it
+ *   <li>{@code codec} — {@link ClientCodec} (Netty's {@code HttpServerCodec}, with shared header names) with the configured line and header limits (it
  *       fails smuggling-prone framing and oversized heads; the guard answers them);</li>
  *   <li>{@code flow} — {@link MessagePerRead}: one message per {@code read()}, so a held
  *       request's body stays in the socket;</li>
@@ -57,7 +57,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("timeouts", timeouts)
                 .addLast("preface", new H2cDetector(context, timeouts))
-                .addLast("codec", new HttpServerCodec(decoderConfig.clone()))
+                .addLast("codec", new ClientCodec(decoderConfig))
                 .addLast("flow", new MessagePerRead(false))
                 .addLast("guard", guard)
                 .addLast("proxy", new ProxyHandler(context, timeouts));

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
 import io.wakegate.interceptor.http.RequestGuard;
@@ -18,7 +17,7 @@ import io.wakegate.interceptor.http.RequestGuard;
  * a {@link SettingsAckFilter} and an {@link H2cConnection}.
  *
  * <p>Sits right after the {@link ClientTimeoutsHandler} (whose idle and header timeouts keep
- * applying to the preface) and before {@code HttpServerCodec}, {@code MessagePerRead},
+ * applying to the preface) and before {@link ClientCodec}, {@code MessagePerRead},
  * {@link RequestGuard} and {@link ProxyHandler}. Issues no reads: the proxy handler's first read
  * brings the first bytes, and {@code MessagePerRead} reads on after a cycle that produced no message.
  * One instance per connection; confined to its event loop.
@@ -63,7 +62,7 @@ public final class H2cDetector extends ChannelInboundHandlerAdapter {
             ByteBuf bytes = seen;
             seen = null;
             ChannelPipeline p = ctx.pipeline();
-            p.remove(HttpServerCodec.class);
+            p.remove(ClientCodec.class);
             p.remove(MessagePerRead.class);
             p.remove(RequestGuard.class);
             p.remove(ProxyHandler.class);

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * The last handler of a client connection: reads one request at a time, routes it, and runs an
  * {@link Exchange} for it; when the exchange ends, reads the next request or closes.
  *
- * <p>Relies on, in order before it: {@link ClientTimeoutsHandler}, {@code HttpServerCodec}, a
+ * <p>Relies on, in order before it: {@link ClientTimeoutsHandler}, {@link ClientCodec}, a
  * {@link MessagePerRead} (so every {@code read()} yields exactly one message, however many read
  * cycles it takes) and
  * {@link RequestGuard}. The channel has auto-read off: this handler and its exchange issue every
@@ -307,7 +306,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         p.replace(this, "tunnel", new TunnelHandler(backend, onClose));
         p.addBefore("tunnel", "tunnel-idle", TunnelHandler.idleHandler(shared.settings().streamIdleTimeout()));
         p.remove(RequestGuard.class);
-        p.remove(HttpServerCodec.class);
+        p.remove(ClientCodec.class);
         if (!ctx.channel().isActive()) {
             onClose.run();
         }
