@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.wakegate.interceptor.forward.ClientCodec;
-import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * What a client connection's codec costs per request: one op decodes a chat request as the
  * OpenAI Java SDK sends it (16 header fields, a small body) and encodes a bodyless 200, on an
  * {@link EmbeddedChannel}, through Netty's {@code HttpServerCodec} ({@code netty}) or Wakegate's
- * {@link ClientCodec} with its trailers factory ({@code wakegate}), as the proxy's pipeline has it.
+ * {@link ClientCodec} ({@code wakegate}), as the proxy's pipeline has it.
  * With {@code -prof gc}, {@code gc.alloc.rate.norm} is the bytes each allocates per request.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ClientCodec -f 1 -wi 3 -i 5 -prof gc}.
@@ -63,7 +62,7 @@ public class ClientCodecBenchmark {
     public void setUp() {
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxChunkSize(64 * 1024);
         ChannelHandler handler = codec.equals("netty") ? new HttpServerCodec(config)
-                : new ClientCodec(config.setTrailersFactory(OnDemandTrailers.FACTORY));
+                : new ClientCodec(config);
         channel = new EmbeddedChannel(handler);
         response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     }

@@ -10,7 +10,6 @@ import io.wakegate.interceptor.forward.MessagePerRead;
 import io.wakegate.interceptor.forward.ProxyContext;
 import io.wakegate.interceptor.forward.ProxyHandler;
 import io.wakegate.interceptor.http.ClientTimeoutsHandler;
-import io.wakegate.interceptor.http.OnDemandTrailers;
 import io.wakegate.interceptor.http.RequestGuard;
 
 /**
@@ -44,8 +43,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(maxInitialLineLength)
                 .setMaxHeaderSize(maxHeaderSize)
-                .setMaxChunkSize(64 * 1024)
-                .setTrailersFactory(OnDemandTrailers.FACTORY);
+                .setMaxChunkSize(64 * 1024);
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.headerTimeoutNanos = headerTimeoutNanos;
         this.connections = connections;

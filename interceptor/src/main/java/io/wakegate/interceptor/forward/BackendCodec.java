@@ -14,7 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
 import io.wakegate.interceptor.http.InternedTokens;
-import java.util.ArrayList;
+import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,7 +28,7 @@ import java.util.List;
  * <p>What it adds over Netty's decoder: the header names model servers send and the status
  * line's words are {@linkplain InternedTokens shared constants}, not copies made for every
  * response (a response from uvicorn or cpp-httplib spends its few header names and its
- * {@code HTTP/1.1 200 OK} on no new object).
+ * {@code HTTP/1.1 200 OK} on no new object), and a body's end carries {@link OnDemandTrailers}.
  */
 final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.ResponseDecoder, BackendCodec.RequestEncoder> {
 
@@ -47,7 +47,8 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Respo
     private static final AsciiString[] REASONS = new AsciiString[500];
 
     static {
-        List<AsciiString> names = new ArrayList<>(InternedTokens.usualSpellings(
+        HEADER_NAMES = InternedTokens.headerNames(List.of("ETag", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol",
+                "Sec-WebSocket-Extensions", "X-Request-ID"),
                 HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING,
                 HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
                 HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.VARY, HttpHeaderNames.CACHE_CONTROL,
@@ -58,17 +59,12 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Respo
                 HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN,
                 HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
                 HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
-                AsciiString.cached("x-content-type-options"), AsciiString.cached("x-request-id")));
-        for (String spelled : List.of("ETag", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol",
-                "Sec-WebSocket-Extensions", "X-Request-ID")) {
-            names.add(AsciiString.cached(spelled));
-        }
-        HEADER_NAMES = InternedTokens.of(names);
+                AsciiString.cached("x-content-type-options"), AsciiString.cached("x-request-id"));
         for (int code = 100; code < 600; code++) {
-            STATUS_CODES[code - 100] = Integer.toString(code).intern();
+            STATUS_CODES[code - 100] = Integer.toString(code);
             HttpResponseStatus status = HttpResponseStatus.valueOf(code);
             if (status == HttpResponseStatus.valueOf(code)) { // a named status is a constant; others are made anew
-                REASONS[code - 100] = AsciiString.cached(status.reasonPhrase().toString());
+                REASONS[code - 100] = AsciiString.cached(status.reasonPhrase());
             }
         }
     }
@@ -96,7 +92,7 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Respo
     final class ResponseDecoder extends HttpResponseDecoder {
 
         ResponseDecoder(HttpDecoderConfig config) {
-            super(config);
+            super(OnDemandTrailers.in(config));
         }
 
         @Override

@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.wakegate.interceptor.backend.Endpoint;
-import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,8 +38,7 @@ public final class BackendPools {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(4096)
                 .setMaxHeaderSize(settings.maxResponseHeaderSize())
-                .setMaxChunkSize(64 * 1024)
-                .setTrailersFactory(OnDemandTrailers.FACTORY);
+                .setMaxChunkSize(64 * 1024);
     }
 
     /** A connection to {@code endpoint} on {@code loop}: an idle pooled one, or a new one. */

@@ -17,9 +17,10 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.wakegate.interceptor.http.ForwardedHeaders;
 import io.wakegate.interceptor.http.InternedTokens;
+import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,42 +32,35 @@ import java.util.List;
  * {@code Content-Length} closes the connection after its response — plus, in the decoder, the
  * header names clients of model servers send as {@linkplain InternedTokens shared constants}
  * instead of a copy per request (an OpenAI SDK request carries a dozen, most of which Netty's own
- * list of five does not have).
+ * list of five does not have), and {@link OnDemandTrailers} for a body's end.
  */
 public final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.RequestDecoder, ClientCodec.ResponseEncoder> {
 
     /** Requests decoded ahead of their responses at most: Netty's {@code HttpServerCodec} default. */
     static final int MAX_PIPELINE_DEPTH = 128;
 
-    private static final InternedTokens HEADER_NAMES;
-
-    static {
-        List<AsciiString> names = new ArrayList<>(InternedTokens.usualSpellings(
-                HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT, HttpHeaderNames.ACCEPT_ENCODING,
-                HttpHeaderNames.ACCEPT_LANGUAGE, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CACHE_CONTROL,
-                HttpHeaderNames.CONNECTION, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE,
-                HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.COOKIE, HttpHeaderNames.EXPECT,
-                HttpHeaderNames.ORIGIN, HttpHeaderNames.PRAGMA, HttpHeaderNames.REFERER, HttpHeaderNames.TE,
-                HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.USER_AGENT,
-                HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE, HttpHeaderNames.RANGE,
-                HttpHeaderNames.SEC_WEBSOCKET_KEY, HttpHeaderNames.SEC_WEBSOCKET_VERSION,
-                HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS,
-                AsciiString.cached("x-forwarded-for"), AsciiString.cached("x-forwarded-host"),
-                AsciiString.cached("x-forwarded-proto"), AsciiString.cached("x-request-id"),
-                AsciiString.cached("traceparent"), AsciiString.cached("tracestate"),
-                AsciiString.cached("openai-organization"), AsciiString.cached("openai-project"),
-                AsciiString.cached("openai-beta"), AsciiString.cached("x-stainless-lang"),
-                AsciiString.cached("x-stainless-package-version"), AsciiString.cached("x-stainless-os"),
-                AsciiString.cached("x-stainless-os-version"), AsciiString.cached("x-stainless-arch"),
-                AsciiString.cached("x-stainless-runtime"), AsciiString.cached("x-stainless-runtime-version"),
-                AsciiString.cached("x-stainless-retry-count"), AsciiString.cached("x-stainless-timeout")));
-        for (String spelled : List.of("Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
-                "Sec-WebSocket-Extensions", "X-Request-ID", "OpenAI-Organization", "OpenAI-Project", "OpenAI-Beta",
-                "X-Stainless-OS", "X-Stainless-OS-Version")) {
-            names.add(AsciiString.cached(spelled));
-        }
-        HEADER_NAMES = InternedTokens.of(names);
-    }
+    /** The header names clients of model servers send, decoded to these shared constants. */
+    private static final InternedTokens HEADER_NAMES = InternedTokens.headerNames(List.of("Sec-WebSocket-Key", "Sec-WebSocket-Version",
+            "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "X-Request-ID", "OpenAI-Organization",
+            "OpenAI-Project", "OpenAI-Beta", "X-Stainless-OS", "X-Stainless-OS-Version"),
+            HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT, HttpHeaderNames.ACCEPT_ENCODING,
+            HttpHeaderNames.ACCEPT_LANGUAGE, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CACHE_CONTROL,
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE,
+            HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.COOKIE, HttpHeaderNames.EXPECT,
+            HttpHeaderNames.ORIGIN, HttpHeaderNames.PRAGMA, HttpHeaderNames.REFERER, HttpHeaderNames.TE,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.USER_AGENT,
+            HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE, HttpHeaderNames.RANGE,
+            HttpHeaderNames.SEC_WEBSOCKET_KEY, HttpHeaderNames.SEC_WEBSOCKET_VERSION,
+            HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS,
+            ForwardedHeaders.X_FORWARDED_FOR, ForwardedHeaders.X_FORWARDED_HOST,
+            ForwardedHeaders.X_FORWARDED_PROTO, AsciiString.cached("x-request-id"),
+            AsciiString.cached("traceparent"), AsciiString.cached("tracestate"),
+            AsciiString.cached("openai-organization"), AsciiString.cached("openai-project"),
+            AsciiString.cached("openai-beta"), AsciiString.cached("x-stainless-lang"),
+            AsciiString.cached("x-stainless-package-version"), AsciiString.cached("x-stainless-os"),
+            AsciiString.cached("x-stainless-os-version"), AsciiString.cached("x-stainless-arch"),
+            AsciiString.cached("x-stainless-runtime"), AsciiString.cached("x-stainless-runtime-version"),
+            AsciiString.cached("x-stainless-retry-count"), AsciiString.cached("x-stainless-timeout"));
 
     /** Methods of the requests decoded and not yet answered, oldest first; at most MAX_PIPELINE_DEPTH. */
     private final ArrayDeque<HttpMethod> unanswered = new ArrayDeque<>(4);
@@ -81,7 +75,7 @@ public final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.
         private boolean discard;
 
         RequestDecoder(HttpDecoderConfig config) {
-            super(config);
+            super(OnDemandTrailers.in(config));
         }
 
         @Override

@@ -77,7 +77,7 @@ final class GateTicket implements Ticket {
     }
 
     /** On the loop: the decision reaches the holder, unless the ticket was cancelled meanwhile. */
-    void arrive() {
+    private void arrive() {
         if (state != State.WAITING) {
             if (lease != null) {
                 lease.release(); // cancelled while the admission was on its way

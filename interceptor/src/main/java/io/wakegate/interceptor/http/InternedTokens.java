@@ -48,22 +48,18 @@ public final class InternedTokens {
     }
 
     /**
-     * Each header name in its two usual spellings: as given (lower case) and with every word
-     * capitalised ({@code content-type}, {@code Content-Type}). Names usually spelled otherwise
-     * ({@code ETag}, {@code X-Request-ID}) are listed as they are spelled, beside these.
+     * Header names, each in its two usual spellings — as given (lower case) and with every word
+     * capitalised ({@code content-type}, {@code Content-Type}) — plus the names peers spell
+     * otherwise, as they spell them ({@code ETag}, {@code X-Request-ID}).
      */
-    public static List<AsciiString> usualSpellings(AsciiString... lowerCaseNames) {
-        List<AsciiString> spellings = new ArrayList<>(lowerCaseNames.length * 2);
+    public static InternedTokens headerNames(List<String> spelledOtherwise, AsciiString... lowerCaseNames) {
+        List<CharSequence> spellings = new ArrayList<>(lowerCaseNames.length * 2 + spelledOtherwise.size());
         for (AsciiString name : lowerCaseNames) {
             spellings.add(name);
-            spellings.add(AsciiString.cached(capitalised(name.toString())));
+            spellings.add(capitalised(name.toString()));
         }
-        return spellings;
-    }
-
-    /** The set of {@link #usualSpellings} of these names. */
-    public static InternedTokens headerNames(AsciiString... lowerCaseNames) {
-        return of(usualSpellings(lowerCaseNames));
+        spellings.addAll(spelledOtherwise);
+        return of(spellings);
     }
 
     /** The token equal to {@code length} bytes of {@code bytes} at {@code start}, or null. */

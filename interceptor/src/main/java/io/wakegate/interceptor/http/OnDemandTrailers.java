@@ -2,6 +2,7 @@ package io.wakegate.interceptor.http;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import java.util.Iterator;
@@ -13,8 +14,9 @@ import java.util.Set;
  * Trailers that cost nothing until one is added. Netty's decoders give every body's last part a
  * trailer map of its own — a full header map, ~180 bytes — although a body of declared length can
  * have no trailers and a chunked one rarely has any. As the decoders' trailers factory
- * ({@link #FACTORY}), this reads as empty and makes the map (with Netty's validating default
- * factory, so what a peer sends is checked as before) at the first write.
+ * ({@link #FACTORY}; Wakegate's codecs install it with {@link #in}), this reads as empty and makes
+ * the map (with Netty's validating default factory, so what a peer sends is checked as before) at
+ * the first write.
  *
  * <p>Like any Netty header map, not thread-safe: it belongs to the message that holds it. Equal
  * only to itself (Netty's maps compare by content among their own kind).
@@ -33,6 +35,11 @@ public final class OnDemandTrailers extends HttpHeaders {
             return new OnDemandTrailers();
         }
     };
+
+    /** A copy of {@code config} whose decoder gives a body's end these trailers. */
+    public static HttpDecoderConfig in(HttpDecoderConfig config) {
+        return config.clone().setTrailersFactory(FACTORY);
+    }
 
     private static final HttpHeadersFactory MADE_BY = DefaultHttpHeadersFactory.trailersFactory();
 

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class BackendCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new BackendCodec(new HttpDecoderConfig()
-            .setMaxHeaderSize(8192).setTrailersFactory(OnDemandTrailers.FACTORY)));
+            .setMaxHeaderSize(8192)));
     private final List<Object> decoded = new ArrayList<>();
 
     @AfterEach

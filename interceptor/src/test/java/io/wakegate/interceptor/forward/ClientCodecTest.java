@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.wakegate.interceptor.http.OnDemandTrailers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ClientCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new ClientCodec(new HttpDecoderConfig()
-            .setMaxHeaderSize(8192).setTrailersFactory(OnDemandTrailers.FACTORY)));
+            .setMaxHeaderSize(8192)));
     private final List<Object> decoded = new ArrayList<>();
 
     @AfterEach

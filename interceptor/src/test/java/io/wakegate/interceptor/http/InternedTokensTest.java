@@ -37,13 +37,17 @@ class InternedTokensTest {
     }
 
     @Test
-    void headerNamesAreListedLowerCaseAndCapitalised() {
-        InternedTokens tokens = InternedTokens.headerNames(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.SERVER);
+    void headerNamesAreListedLowerCaseCapitalisedAndAsSpelledOtherwise() {
+        InternedTokens tokens = InternedTokens.headerNames(List.of("ETag"), HttpHeaderNames.CONTENT_TYPE,
+                HttpHeaderNames.SERVER);
 
         assertThat(find(tokens, "content-type")).isSameAs(HttpHeaderNames.CONTENT_TYPE);
         assertThat(find(tokens, "Content-Type")).hasToString("Content-Type");
         assertThat(find(tokens, "Server")).hasToString("Server");
         assertThat(find(tokens, "Content-Type")).isSameAs(find(tokens, "Content-Type"));
         assertThat(find(tokens, "CONTENT-TYPE")).isNull();
+        assertThat(find(tokens, "ETag")).hasToString("ETag");
+        assertThat(find(tokens, "Etag")).isNull(); // listed as spelled, not capitalised
+
     }
 }
