@@ -3,13 +3,14 @@
 # (the real jar) vs through nginx as a plain keep-alive reverse proxy. Writes
 # benchmarks/results/results.md and benchmarks/results/latency-throughput.png (docs/benchmarks.md).
 #
-#   benchmarks/load/compare.sh            # the full run, about 8 minutes; hard limit 15 minutes
-#   SECTIONS=rounds benchmarks/load/compare.sh                # only the interleaved rounds (about 4 minutes)
+#   benchmarks/load/compare.sh            # the full run, about 9 minutes; hard limit 15 minutes
+#   SECTIONS=rounds benchmarks/load/compare.sh                # only the interleaved rounds (about 5 minutes)
 #   DURATION=3 RATES="2000 4000" benchmarks/load/compare.sh   # shorter
 #
 # The reference comparison is the interleaved rounds: after one warm-up of every path, each round
-# measures direct, nginx and Wakegate back to back (small, then 1 MiB responses), so a slow patch
-# of the machine hits all three; results.md gives each round's Wakegate/nginx ratio and the median.
+# measures direct, nginx and Wakegate back to back (small, then 1 MiB responses; nginx and Wakegate
+# take turns going first), so a slow patch of the machine hits all three; results.md gives each
+# round's Wakegate/nginx ratio and the median.
 #
 # Needs root (or sudo) only to apt-get install wrk, nghttp2-client (h2load) and nginx when missing.
 # Every server binds 127.0.0.1 on fixed ports 18080-18202; the script stops if one is taken.
@@ -26,7 +27,7 @@ WAKEGATE_TRANSPORT=${WAKEGATE_TRANSPORT:-auto}   # server.transport of the Wakeg
 DURATION=${DURATION:-8}          # seconds per measured wrk run
 WARMUP=${WARMUP:-2}              # seconds of warm-up before each measured run (same for every path)
 PREWARM=${PREWARM:-20}           # seconds of load on each path once at the start (JIT of the JVMs)
-ROUNDS=${ROUNDS:-3}              # interleaved rounds of the fixed-concurrency comparison
+ROUNDS=${ROUNDS:-4}              # interleaved rounds of the fixed-concurrency comparison (even: each proxy first in half)
 CONNECTIONS=${CONNECTIONS:-64}   # wrk connections (fixed concurrency)
 WRK_THREADS=${WRK_THREADS:-2}    # wrk threads
 SECTIONS=${SECTIONS:-all}        # all, or rounds: only the interleaved fixed-concurrency rounds
@@ -222,6 +223,19 @@ url_of() { case $1 in direct) echo "http://127.0.0.1:$BACKEND_PORT";; wakegate) 
                       nginx) echo "http://127.0.0.1:$NGINX_PORT";; esac; }
 proxy_pids() { case $1 in direct) echo "";; wakegate) echo "$WAKEGATE_PID";; nginx) nginx_pids;; esac; }
 
+# The flags WAKEGATE_JVM gives java, an @argfile expanded to its lines (comments left out).
+jvm_flags() {
+  local word out=()
+  for word in "$@"; do
+    if [[ $word == @* ]]; then
+      out+=($(grep -v '^#' "${word#@}" 2>/dev/null | tr '\n' ' '))
+    else
+      out+=("$word")
+    fi
+  done
+  echo "${out[*]:-(none)}"
+}
+
 # ---- environment --------------------------------------------------------------------------
 {
   printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -239,7 +253,7 @@ proxy_pids() { case $1 in direct) echo "";; wakegate) echo "$WAKEGATE_PID";; ngi
   printf 'settings\twrk -t%s -c%s, %ss warm-up per path at start, then %s interleaved rounds of %ss warm-up + %ss measured per case; h2load --h1 -c%s fixed rates %s req/s, %ss each (+1s warm-up); backend FastBackend 1 event loop -Xmx256m; Wakegate java %s (%s); nginx worker_processes 2, upstream keepalive 64, keepalive_requests 1000000, proxy_max_temp_file_size 0\n' \
     "$WRK_THREADS" "$CONNECTIONS" "$PREWARM" "$ROUNDS" "$WARMUP" "$DURATION" "$RATE_CONNECTIONS" "${RATES// /\/}" "$RATE_DURATION" \
     "$WAKEGATE_JVM" "$(grep -o '[a-z_]* transport, [0-9]* event loops' "$WORK/wakegate.log" || echo '?')"
-  printf 'wakegate_jvm_flags\t%s\n' "$(grep -v '^#' "$ROOT/interceptor/jvm.options" 2>/dev/null | tr '\n' ' ')"
+  printf 'wakegate_jvm_flags\t%s\n' "$(jvm_flags $WAKEGATE_JVM)"
 } > "$RAW/env.tsv"
 
 # ---- JIT warm-up ----------------------------------------------------------------------------
@@ -272,8 +286,11 @@ fixed() { # round path response uri
   log "round $round: $(tail -1 "$RAW/fixed.tsv" | cut -f2-9)"
 }
 for round in $(seq 1 "$ROUNDS"); do
+  # nginx and Wakegate take turns going first: whichever runs later in a round would otherwise
+  # always meet the machine a little later (a drift, or what the run before left behind).
+  if (( round % 2 )); then order="direct nginx wakegate"; else order="direct wakegate nginx"; fi
   for response in small large; do
-    for path in direct nginx wakegate; do
+    for path in $order; do
       if [ $response = small ]; then fixed "$round" $path small /small; else fixed "$round" $path "1 MiB" "/bytes/$LARGE"; fi
     done
   done

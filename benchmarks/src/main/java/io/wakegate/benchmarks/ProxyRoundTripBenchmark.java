@@ -27,12 +27,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * through a running {@link InterceptorServer} ({@code wakegate}) to the same backend. The
  * difference between the two is the interceptor's added latency per request. The client is
  * {@link KeepAliveClient} (a blocking socket, no HTTP library), one connection per benchmark
- * thread; the backend, the interceptor and the client all run in the JMH fork, so with
- * {@code -prof gc} the difference in {@code gc.alloc.rate.norm} between the two paths is
- * what the interceptor allocates per request.
+ * thread; the backend, the interceptor and the client all run in the JMH fork. For what the
+ * interceptor allocates per request add {@code -prof io.wakegate.benchmarks.support.ThreadAllocationProfiler}
+ * ({@code alloc.interceptor.norm}); {@code -prof gc}'s {@code gc.alloc.rate.norm} counts the
+ * whole fork, and through the interceptor the backend also decodes the forwarding fields it adds.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ProxyRoundTrip -w 1s -r 1s -f 1 -wi 3 -i 3}
- * (add {@code -prof gc} for allocation).
+ * (add {@code -p transport=epoll} for another transport of the interceptor).
  */
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -51,6 +52,10 @@ public class ProxyRoundTripBenchmark {
         @Param({"128"})
         public int bytes;
 
+        /** The interceptor's transport ({@code server.transport}): auto, io_uring, epoll or nio. */
+        @Param({"auto"})
+        public String transport;
+
         FastBackend backend;
         InterceptorServer interceptor;
         int port;
@@ -63,7 +68,7 @@ public class ProxyRoundTripBenchmark {
             port = backend.port();
             String uri = bytes == FastBackend.SMALL_BODY ? "/small" : "/bytes/" + bytes;
             if (path.equals("wakegate")) {
-                interceptor = Servers.interceptor("routes:\n" + Servers.route("bench", "/", backend.url(),
+                interceptor = Servers.interceptor(transport, "routes:\n" + Servers.route("bench", "/", backend.url(),
                         "{path: /health, interval: 2s, timeout: 1s}"));
                 port = interceptor.proxyAddress().getPort();
                 Servers.awaitOk(port, uri, Duration.ofSeconds(10));

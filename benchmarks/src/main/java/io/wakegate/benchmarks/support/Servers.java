@@ -8,9 +8,9 @@ import java.time.Duration;
 /** Starts in-process interceptors on loopback for the benchmarks (what the interceptor's test fixtures do). */
 public final class Servers {
 
-    /** Loopback listeners on ephemeral ports and a quick shutdown. */
-    public static final String LOOPBACK = """
-            server: {bindAddress: 127.0.0.1, port: 0, adminBindAddress: 127.0.0.1, adminPort: 0}
+    /** Loopback listeners on ephemeral ports, the given transport and a quick shutdown. */
+    private static final String LOOPBACK = """
+            server: {bindAddress: 127.0.0.1, port: 0, adminBindAddress: 127.0.0.1, adminPort: 0, transport: %s}
             shutdown: {readinessDelay: 0s, drainTimeout: 1s}
             """;
 
@@ -19,7 +19,12 @@ public final class Servers {
 
     /** An interceptor from {@link #LOOPBACK} plus {@code yaml} (limits, routes...). */
     public static InterceptorServer interceptor(String yaml) throws Exception {
-        return InterceptorServer.start(ConfigLoader.parse(LOOPBACK + yaml, "bench.yaml"));
+        return interceptor("auto", yaml);
+    }
+
+    /** The same on {@code transport} ({@code auto}, {@code io_uring}, {@code epoll} or {@code nio}). */
+    public static InterceptorServer interceptor(String transport, String yaml) throws Exception {
+        return InterceptorServer.start(ConfigLoader.parse(LOOPBACK.formatted(transport) + yaml, "bench.yaml"));
     }
 
     /** A route {@code name} for {@code prefix} with one static endpoint at {@code url}. */

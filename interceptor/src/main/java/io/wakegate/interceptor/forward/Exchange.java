@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -784,7 +783,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         }
         if (smallFixedLength(response)) {
             // Its body follows at once and ends the response: the head waits for it, and both go
-            // as one message in one write. A streamed or chunked response (SSE) is flushed head
+            // in one write (one flush). A streamed or chunked response (SSE) is flushed head
             // first, so the client sees it start.
             smallResponseHead = response;
             backend.read();
@@ -843,15 +842,10 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         boolean last = content instanceof LastHttpContent;
         HttpResponse head = smallResponseHead;
         if (head != null) {
+            // Written now, flushed with the body below: one write, and the body's buffer goes out
+            // as it is (a full message would copy it into the head's). A failure closes the client.
             smallResponseHead = null;
-            if (last) {
-                touch();
-                LastHttpContent end = (LastHttpContent) content;
-                relayToClient(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(),
-                        head.headers(), end.trailingHeaders()), true);
-                return;
-            }
-            clientCtx.write(head, clientCtx.voidPromise()); // the body came in parts; a failure closes the client
+            clientCtx.write(head, clientCtx.voidPromise());
         }
         if (last && informational && early != null && early.headSent()) {
             informational = false;
