@@ -39,7 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+// Leak detection off, as jvm.options runs the interceptor (it samples a buffer in 128 with a stack trace).
+@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
 public class ProxyRoundTripBenchmark {
 
     /** The backend and, for {@code wakegate}, the interceptor in front of it. */

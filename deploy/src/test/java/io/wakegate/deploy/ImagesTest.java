@@ -224,6 +224,31 @@ class ImagesTest {
     // ---
 
     /** As the chart runs containers: read-only root, /tmp tmpfs, no capabilities, no privilege gain. */
+    /**
+     * {@code JDK_JAVA_OPTIONS} (the chart's {@code *.javaOptions}) overrides an image's own flags:
+     * java would put it before the entrypoint's flags, where those would win, so each entrypoint
+     * places it after them itself. Checked on the flag each image sets and a user would change.
+     */
+    @Test
+    @Order(7)
+    void jdkJavaOptionsOverrideTheImagesFlags() {
+        Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        cases.put(INTERCEPTOR, new String[] {"-Xmx300m", "MaxHeapSize\\s+= 314572800\\b"}); // jvm.options: -Xmx256m
+        cases.put(SCALER, new String[] {"-XX:MaxRAMPercentage=50", "MaxRAMPercentage\\s+= 50\\.0"}); // image: 75
+        if (Files.isRegularFile(Repo.root().resolve("controller/target/wakegate-controller.jar"))) {
+            cases.put(CONTROLLER, new String[] {"-XX:MaxRAMPercentage=50", "MaxRAMPercentage\\s+= 50\\.0"});
+        }
+        cases.forEach((image, flagAndFinal) -> {
+            try (var c = locked(image)
+                    .withEnv("JDK_JAVA_OPTIONS", flagAndFinal[0] + " -XX:+PrintFlagsFinal -version")
+                    .withStartupCheckStrategy(new org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy()
+                            .withTimeout(Duration.ofSeconds(60)))) {
+                c.start();
+                assertThat(c.getLogs()).as(image).containsPattern(flagAndFinal[1]).contains("OpenJDK");
+            }
+        });
+    }
+
     private static GenericContainer<?> locked(String image) {
         GenericContainer<?> container = new GenericContainer<>(image);
         container.withTmpFs(Map.of("/tmp", "rw,size=64m"));

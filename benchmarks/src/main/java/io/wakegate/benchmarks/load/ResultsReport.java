@@ -165,10 +165,10 @@ public final class ResultsReport {
         }
         md.append("\n## JMH\n\nShort settings on a shared 2-core machine (see each file's command in docs/benchmarks.md). ")
           .append("`alloc B/op` is `gc.alloc.rate.norm` from `-prof gc`: everything allocated in the JMH process per op ")
-          .append("(for ProxyRoundTrip that includes the client and the backend; the wakegate − direct difference is the ")
-          .append("interceptor's).\n\n")
-          .append("| file | benchmark | params | mode | score | ± error | unit | p50 | p99 | p99.9 | alloc B/op |\n")
-          .append("|---|---|---|---|---:|---:|---|---:|---:|---:|---:|\n");
+          .append("(for ProxyRoundTrip that includes the client and the backend); `interceptor B/op` is what the ")
+          .append("interceptor's own threads allocated per op (`alloc.interceptor.norm`, from `ThreadAllocationProfiler`).\n\n")
+          .append("| file | benchmark | params | mode | score | ± error | unit | p50 | p99 | p99.9 | alloc B/op | interceptor B/op |\n")
+          .append("|---|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|\n");
         ObjectMapper json = new ObjectMapper();
         for (Path f : files) {
             for (JsonNode b : json.readTree(f.toFile())) {
@@ -185,12 +185,15 @@ public final class ResultsReport {
                 JsonNode pct = pm.get("scorePercentiles");
                 boolean sample = b.get("mode").asText().equals("sample");
                 String alloc = "";
+                String interceptorAlloc = "";
                 JsonNode sec = b.get("secondaryMetrics");
                 if (sec != null) {
                     for (Iterator<Map.Entry<String, JsonNode>> it = sec.fields(); it.hasNext(); ) {
                         Map.Entry<String, JsonNode> e = it.next();
                         if (e.getKey().endsWith("gc.alloc.rate.norm")) {
                             alloc = fmt(e.getValue().get("score").asDouble(), 0);
+                        } else if (e.getKey().endsWith("alloc.interceptor.norm")) {
+                            interceptorAlloc = fmt(e.getValue().get("score").asDouble(), 0);
                         }
                     }
                 }
@@ -198,7 +201,7 @@ public final class ResultsReport {
                         fmt(pm.get("score").asDouble(), 3), fmt(pm.get("scoreError").asDouble(), 3),
                         pm.get("scoreUnit").asText(),
                         sample ? fmt(pct.get("50.0").asDouble(), 3) : "", sample ? fmt(pct.get("99.0").asDouble(), 3) : "",
-                        sample ? fmt(pct.get("99.9").asDouble(), 3) : "", alloc));
+                        sample ? fmt(pct.get("99.9").asDouble(), 3) : "", alloc, interceptorAlloc));
             }
         }
     }
