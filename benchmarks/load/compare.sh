@@ -3,7 +3,7 @@
 # (the real jar) vs through nginx as a plain keep-alive reverse proxy. Writes
 # benchmarks/results/results.md and benchmarks/results/latency-throughput.png (docs/benchmarks.md).
 #
-#   benchmarks/load/compare.sh            # the full run, about 9 minutes; hard limit 15 minutes
+#   benchmarks/load/compare.sh            # the full run, about 8 minutes; hard limit 15 minutes
 #   SECTIONS=rounds benchmarks/load/compare.sh                # only the interleaved rounds (about 5 minutes)
 #   DURATION=3 RATES="2000 4000" benchmarks/load/compare.sh   # shorter
 #
@@ -225,6 +225,7 @@ proxy_pids() { case $1 in direct) echo "";; wakegate) echo "$WAKEGATE_PID";; ngi
 
 # The flags WAKEGATE_JVM gives java, an @argfile expanded to its lines (comments left out).
 jvm_flags() {
+  set -f # a flag such as -Xlog:gc* is not a file pattern (a subshell: $(jvm_flags ...))
   local word out=()
   for word in "$@"; do
     if [[ $word == @* ]]; then

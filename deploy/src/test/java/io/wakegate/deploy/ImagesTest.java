@@ -221,13 +221,12 @@ class ImagesTest {
         assertThat(interceptor.getLogs()).doesNotContain("Exception");
     }
 
-    // ---
-
-    /** As the chart runs containers: read-only root, /tmp tmpfs, no capabilities, no privilege gain. */
     /**
      * {@code JDK_JAVA_OPTIONS} (the chart's {@code *.javaOptions}) overrides an image's own flags:
      * java would put it before the entrypoint's flags, where those would win, so each entrypoint
      * places it after them itself. Checked on the flag each image sets and a user would change.
+     * ({@code -version} in {@code JDK_JAVA_OPTIONS} itself java would refuse; on the command line,
+     * where the entrypoint puts it, it prints the version and exits before {@code -jar}.)
      */
     @Test
     @Order(7)
@@ -249,6 +248,9 @@ class ImagesTest {
         });
     }
 
+    // ---
+
+    /** As the chart runs containers: read-only root, /tmp tmpfs, no capabilities, no privilege gain. */
     private static GenericContainer<?> locked(String image) {
         GenericContainer<?> container = new GenericContainer<>(image);
         container.withTmpFs(Map.of("/tmp", "rw,size=64m"));

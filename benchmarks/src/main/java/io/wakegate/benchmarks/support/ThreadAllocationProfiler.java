@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,7 +23,8 @@ import org.openjdk.jmh.results.ScalarResult;
 /**
  * Bytes allocated per benchmark operation, split by who allocated them: the interceptor's threads
  * ({@code wakegate-*}), the benchmark's backend ({@code fast-backend-*}) and everything else (the
- * JMH worker running the client). {@code -prof gc}'s {@code gc.alloc.rate.norm} is the sum over
+ * JMH worker running the client, and its trial setup and teardown in the first and last iteration;
+ * this profiler's own reader thread is left out). {@code -prof gc}'s {@code gc.alloc.rate.norm} is the sum over
  * the whole fork, so "wakegate minus direct" also counts what the backend spends decoding the
  * forwarding headers the interceptor adds; {@code alloc.interceptor.norm} is the interceptor's own.
  *
@@ -29,7 +32,7 @@ import org.openjdk.jmh.results.ScalarResult;
  * counter goes with it when it ends, and the last iteration's trial teardown stops the servers
  * before {@link #afterIteration} runs: so the counters are also read every 10 ms during an
  * iteration, and a thread that ended counts up to its last reading (the last iteration can miss
- * up to 10 ms of its ~1 s).
+ * up to 10 ms of its ~1 s). Every reading runs on the reader thread, one at a time.
  *
  * <p>Use: {@code -prof io.wakegate.benchmarks.support.ThreadAllocationProfiler}.
  */
@@ -40,14 +43,17 @@ public final class ThreadAllocationProfiler implements InternalProfiler {
 
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /** The reader's thread id, not counted: its readings allocate a few KB each. */
+    private volatile long readerId = -1;
     private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "thread-allocation-reader");
         t.setDaemon(true);
+        readerId = t.getId();
         return t;
     });
     private Map<Long, Counted> before = Map.of();
-    /** The latest reading; only the reader thread writes it while an iteration runs. */
-    private volatile Map<Long, Counted> latest = Map.of();
+    /** The latest reading; only the reader thread reads and writes it. */
+    private Map<Long, Counted> latest = Map.of();
     private ScheduledFuture<?> reading;
 
     /** A thread's allocated bytes at one reading, with its name. */
@@ -68,8 +74,7 @@ public final class ThreadAllocationProfiler implements InternalProfiler {
 
     @Override
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
-        before = read(Map.of());
-        latest = before;
+        before = onReader(() -> latest = read(Map.of()));
         reading = reader.scheduleAtFixedRate(() -> latest = read(latest), 10, 10, TimeUnit.MILLISECONDS);
     }
 
@@ -77,7 +82,8 @@ public final class ThreadAllocationProfiler implements InternalProfiler {
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
             IterationParams iterationParams, IterationResult result) {
         reading.cancel(false);
-        Map<Long, Counted> after = read(latest);
+        // Queued behind a reading in progress, if any: the last reading is this one.
+        Map<Long, Counted> after = onReader(() -> read(latest));
         long interceptor = 0;
         long backend = 0;
         long other = 0;
@@ -107,14 +113,24 @@ public final class ThreadAllocationProfiler implements InternalProfiler {
         return new ScalarResult(label, (double) bytes / ops, "B/op", AggregationPolicy.AVG);
     }
 
+    private Map<Long, Counted> onReader(Callable<Map<Long, Counted>> reading) {
+        try {
+            return reader.submit(reading).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /**
      * Every live thread's counter, except the reader's own; a thread in {@code previous} that has
-     * ended since keeps its value there.
+     * ended since keeps its value there. Runs on the reader thread.
      */
     private Map<Long, Counted> read(Map<Long, Counted> previous) {
         Map<Long, Counted> now = new HashMap<>(previous);
-        long self = Thread.currentThread().getName().equals("thread-allocation-reader")
-                ? Thread.currentThread().getId() : -1;
+        long self = readerId;
         long[] ids = threads.getAllThreadIds();
         long[] bytes = threads.getThreadAllocatedBytes(ids);
         java.lang.management.ThreadInfo[] infos = threads.getThreadInfo(ids);

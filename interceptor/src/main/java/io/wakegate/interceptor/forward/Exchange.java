@@ -783,7 +783,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         }
         if (smallFixedLength(response)) {
             // Its body follows at once and ends the response: the head waits for it, and both go
-            // in one write (one flush). A streamed or chunked response (SSE) is flushed head
+            // in one flush. A streamed or chunked response (SSE) is flushed head
             // first, so the client sees it start.
             smallResponseHead = response;
             backend.read();
@@ -842,7 +842,7 @@ final class Exchange implements Ticket.Holder, ChannelFutureListener {
         boolean last = content instanceof LastHttpContent;
         HttpResponse head = smallResponseHead;
         if (head != null) {
-            // Written now, flushed with the body below: one write, and the body's buffer goes out
+            // Written now, flushed with the body below: one flush, and the body's buffer goes out
             // as it is (a full message would copy it into the head's). A failure closes the client.
             smallResponseHead = null;
             clientCtx.write(head, clientCtx.voidPromise());

@@ -70,7 +70,7 @@ class ResponseRelayTest {
 
     @Test
     void aSmallResponseWhoseBackendClosesBeforeItsBodyIsAnswered502NotCut() throws Exception {
-        // A small fixed-length response's head waits for its body, to leave with it in one write:
+        // A small fixed-length response's head waits for its body, to leave with it in one flush:
         // nothing has reached the client when the backend closes, so it can still get an answer.
         start(Step.reply("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n", After.CLOSE));
         try (RawHttp c = RawHttp.connect(f.port())) {
