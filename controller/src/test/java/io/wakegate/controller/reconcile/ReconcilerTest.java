@@ -91,7 +91,8 @@ class ReconcilerTest extends ClusterTest {
 
     assertThat(client.apps().deployments().inNamespace(cluster.namespace).withName("llama").get().getSpec().getReplicas())
         .as("replicas belong to KEDA").isZero();
-    assertThat(events("Programmed")).isNotEmpty();
+    // The Event is recorded after the status it goes with.
+    eventually().untilAsserted(() -> assertThat(events("Programmed")).isNotEmpty());
   }
 
   @Test

@@ -125,8 +125,9 @@ class RefusedWritesTest extends ClusterTest {
         assertThat(cluster.statusOf("llama", Conditions.READY)).isEqualTo(Conditions.TRUE);
         assertThat(cluster.routeTable().getRoutes(0).getHold().getNotWakeable()).isFalse();
       });
-      assertThat(cluster.events("Programmed")).singleElement()
-          .satisfies(e -> assertThat(e.getType()).isEqualTo("Normal"));
+      // Events are recorded after the status they go with: wait for it, but there is only one.
+      eventually().untilAsserted(() -> assertThat(cluster.events("Programmed")).singleElement()
+          .satisfies(e -> assertThat(e.getType()).isEqualTo("Normal")));
     }
   }
 
