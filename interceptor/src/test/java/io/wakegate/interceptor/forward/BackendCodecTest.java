@@ -2,9 +2,6 @@ package io.wakegate.interceptor.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -14,7 +11,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,33 +21,15 @@ import org.junit.jupiter.api.Test;
 /** {@link BackendCodec} on an embedded channel: a backend's bytes in, the decoded messages out. */
 class BackendCodecTest {
 
-    private final EmbeddedChannel channel = new EmbeddedChannel(new BackendCodec(new HttpDecoderConfig()
-            .setMaxHeaderSize(8192)));
-    private final List<Object> decoded = new ArrayList<>();
+    private final CodecChannel codec = new CodecChannel(new BackendCodec(new HttpDecoderConfig().setMaxHeaderSize(8192)));
 
     @AfterEach
     void releaseAll() {
-        decoded.forEach(ReferenceCountUtil::release);
-        channel.finishAndReleaseAll();
+        codec.close();
     }
 
     private void send(HttpMethod method) {
-        channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/"));
-        ByteBuf encoded;
-        while ((encoded = channel.readOutbound()) != null) {
-            encoded.release();
-        }
-    }
-
-    private List<Object> receive(String bytes) {
-        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
-        List<Object> out = new ArrayList<>();
-        Object msg;
-        while ((msg = channel.readInbound()) != null) {
-            out.add(msg);
-            decoded.add(msg);
-        }
-        return out;
+        codec.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/"));
     }
 
     private static String body(List<Object> messages) {
@@ -67,9 +45,9 @@ class BackendCodecTest {
     @Test
     void aResponseToHeadHasNoBodyWhateverItsLengthSaysAndTheNextResponseDecodesWhole() {
         send(HttpMethod.HEAD);
-        List<Object> head = receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+        List<Object> head = codec.receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
         send(HttpMethod.GET);
-        List<Object> get = receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        List<Object> get = codec.receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
 
         assertThat(head).hasSize(2);
         assertThat(((HttpResponse) head.get(0)).headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("5");
@@ -82,7 +60,7 @@ class BackendCodecTest {
     @Test
     void anInformationalResponseDoesNotAnswerTheHeadRequest() {
         send(HttpMethod.HEAD);
-        List<Object> messages = receive("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n");
+        List<Object> messages = codec.receive("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n");
 
         assertThat(messages).hasSize(4); // 100 + its end, 200 + its (empty) end
         assertThat(((HttpResponse) messages.get(0)).status()).isSameAs(HttpResponseStatus.CONTINUE);
@@ -93,7 +71,7 @@ class BackendCodecTest {
     @Test
     void theStatusLineAndKnownHeaderNamesAreSharedConstantsOthersAreCopiedAsTheyCame() {
         send(HttpMethod.GET);
-        HttpResponse response = (HttpResponse) receive("HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n"
+        HttpResponse response = (HttpResponse) codec.receive("HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n"
                 + "Content-Length: 0\r\nX-Compute-Type: gpu\r\n\r\n").get(0);
 
         assertThat(response.protocolVersion()).isSameAs(HttpVersion.HTTP_1_1);
@@ -113,10 +91,10 @@ class BackendCodecTest {
     @Test
     void namesSpelledTheirOwnWayAndEveryNamedStatusAreSharedToo() {
         send(HttpMethod.GET);
-        HttpResponse unavailable = (HttpResponse) receive("HTTP/1.1 503 Service Unavailable\r\nETag: \"a\"\r\n"
+        HttpResponse unavailable = (HttpResponse) codec.receive("HTTP/1.1 503 Service Unavailable\r\nETag: \"a\"\r\n"
                 + "X-Request-ID: r1\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n").get(0);
         send(HttpMethod.GET);
-        HttpResponse wrongReason = (HttpResponse) receive("HTTP/1.1 429 Service Unavailable\r\n"
+        HttpResponse wrongReason = (HttpResponse) codec.receive("HTTP/1.1 429 Service Unavailable\r\n"
                 + "Content-Length: 0\r\n\r\n").get(0);
 
         assertThat(unavailable.status()).isSameAs(HttpResponseStatus.SERVICE_UNAVAILABLE);
@@ -133,7 +111,7 @@ class BackendCodecTest {
     /** The constant a second decode of the same name yields, to tell a shared name from a copy. */
     private io.netty.util.AsciiString find(io.netty.util.AsciiString name) {
         send(HttpMethod.GET);
-        HttpResponse again = (HttpResponse) receive("HTTP/1.1 200 OK\r\n" + name + ": x\r\nContent-Length: 0\r\n\r\n")
+        HttpResponse again = (HttpResponse) codec.receive("HTTP/1.1 200 OK\r\n" + name + ": x\r\nContent-Length: 0\r\n\r\n")
                 .get(0);
         return (io.netty.util.AsciiString) again.headers().iteratorCharSequence().next().getKey();
     }
@@ -141,9 +119,9 @@ class BackendCodecTest {
     @Test
     void anUnusualReasonPhraseIsKeptAndABadStatusCodeIsAnInvalidMessage() {
         send(HttpMethod.GET);
-        HttpResponse unusual = (HttpResponse) receive("HTTP/1.1 200 Fine\r\nContent-Length: 0\r\n\r\n").get(0);
+        HttpResponse unusual = (HttpResponse) codec.receive("HTTP/1.1 200 Fine\r\nContent-Length: 0\r\n\r\n").get(0);
         send(HttpMethod.GET);
-        HttpResponse bad = (HttpResponse) receive("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n").get(0);
+        HttpResponse bad = (HttpResponse) codec.receive("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n").get(0);
 
         assertThat(unusual.status().code()).isEqualTo(200);
         assertThat(unusual.status().reasonPhrase()).isEqualTo("Fine");
@@ -153,9 +131,9 @@ class BackendCodecTest {
     @Test
     void aBodyOfDeclaredLengthEndsWithEmptyTrailersAndChunkedTrailersStillArrive() {
         send(HttpMethod.GET);
-        List<Object> fixed = receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        List<Object> fixed = codec.receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         send(HttpMethod.GET);
-        List<Object> chunked = receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        List<Object> chunked = codec.receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "2\r\nok\r\n0\r\nx-checksum: 42\r\nx-more: a\r\n\r\n");
 
         LastHttpContent fixedEnd = (LastHttpContent) fixed.get(fixed.size() - 1);
@@ -171,10 +149,10 @@ class BackendCodecTest {
     @Test
     void trailersAreCheckedAsBeforeAFramingFieldIsDroppedAnInvalidNameFailsTheMessage() {
         send(HttpMethod.GET);
-        List<Object> framing = receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        List<Object> framing = codec.receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "2\r\nok\r\n0\r\nContent-Length: 2\r\nx-kept: 1\r\n\r\n");
         send(HttpMethod.GET);
-        List<Object> invalid = receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        List<Object> invalid = codec.receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "2\r\nok\r\n0\r\nx(bad): 1\r\n\r\n");
 
         LastHttpContent framingEnd = (LastHttpContent) framing.get(framing.size() - 1);

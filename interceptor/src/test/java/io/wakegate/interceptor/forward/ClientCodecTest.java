@@ -3,7 +3,6 @@ package io.wakegate.interceptor.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,22 +22,17 @@ import org.junit.jupiter.api.Test;
 /** {@link ClientCodec} on an embedded channel: a client's bytes in, Wakegate's responses out. */
 class ClientCodecTest {
 
-    private final EmbeddedChannel channel = new EmbeddedChannel(new ClientCodec(new HttpDecoderConfig()
-            .setMaxHeaderSize(8192)));
-    private final List<Object> decoded = new ArrayList<>();
+    private final CodecChannel codec = new CodecChannel(new ClientCodec(new HttpDecoderConfig().setMaxHeaderSize(8192)));
+    private final EmbeddedChannel channel = codec.channel;
 
     @AfterEach
     void releaseAll() {
-        decoded.forEach(ReferenceCountUtil::release);
-        channel.finishAndReleaseAll();
+        codec.close();
     }
 
     private List<HttpRequest> receive(String bytes) {
-        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
         List<HttpRequest> requests = new ArrayList<>();
-        Object msg;
-        while ((msg = channel.readInbound()) != null) {
-            decoded.add(msg);
+        for (Object msg : codec.receive(bytes)) {
             if (msg instanceof HttpRequest r) {
                 requests.add(r);
             }
@@ -52,14 +45,7 @@ class ClientCodecTest {
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.copiedBuffer("hello", StandardCharsets.ISO_8859_1));
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 5);
-        channel.writeOutbound(response);
-        StringBuilder out = new StringBuilder();
-        ByteBuf b;
-        while ((b = channel.readOutbound()) != null) {
-            out.append(b.toString(StandardCharsets.ISO_8859_1));
-            b.release();
-        }
-        return out.toString();
+        return codec.send(response);
     }
 
     @Test
