@@ -12,8 +12,8 @@ import io.wakegate.interceptor.testing.Fixture;
 import io.wakegate.interceptor.testing.Interceptors;
 import io.wakegate.interceptor.testing.Interceptors.ManualSources;
 import io.wakegate.interceptor.testing.RawHttp;
+import io.wakegate.interceptor.testing.ReservedPort;
 import io.wakegate.interceptor.testing.TestBackend;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -67,10 +67,8 @@ class HoldingTest {
 
     @Test
     void heldRequestIsReleasedWhenStaticBackendStartsLater() throws Exception {
-        int port;
-        try (ServerSocket reserve = new ServerSocket(0)) {
-            port = reserve.getLocalPort();
-        }
+        ReservedPort reserved = f.closeLater(new ReservedPort()); // refuses connects until the backend takes it
+        int port = reserved.port();
         wakegate = f.startStatic("routes:\n"
                 + Interceptors.staticRoute("api", "/", "http://127.0.0.1:" + port, null));
 
@@ -79,6 +77,7 @@ class HoldingTest {
         Thread.sleep(300); // a few probe rounds fail while nothing listens
         assertThat(response).isNotDone();
 
+        reserved.close();
         TestBackend late = f.closeLater(TestBackend.start("late", port));
 
         HttpResponse<String> r = response.get(10, TimeUnit.SECONDS);
